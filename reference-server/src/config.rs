@@ -1,0 +1,56 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How expensive password hashing is. `Owasp` is what the binary ships with; `Fast` exists for
+/// test suites that create many users and must not spend seconds per sign-up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PasswordCost {
+    Owasp,
+    Fast,
+}
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug, clap::Parser)]
+#[command(name = "reference-server", version, about)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port (the bound address is printed).
+    #[arg(long, env = "TOUCHSTONE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Directory of the sled store (created when missing).
+    #[arg(long, env = "TOUCHSTONE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// HS256 signing secret; generated and kept in the data dir when not given.
+    #[arg(long, env = "TOUCHSTONE_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Lifetime of an access token, in seconds.
+    #[arg(long, env = "TOUCHSTONE_TOKEN_TTL", default_value_t = 3600)]
+    pub token_ttl_secs: u64,
+    /// Username of the admin account created at first start.
+    #[arg(long, env = "TOUCHSTONE_ADMIN_USERNAME", default_value = "admin")]
+    pub admin_username: String,
+    /// Password of the admin account created at first start.
+    #[arg(long, env = "TOUCHSTONE_ADMIN_PASSWORD", default_value = "Admin-Passw0rd", hide_env_values = true)]
+    pub admin_password: String,
+    /// Argon2 cost: `owasp` (19 MiB, 2 passes) or `fast` (for test runs only).
+    #[arg(long, env = "TOUCHSTONE_PASSWORD_COST", value_enum, default_value = "owasp")]
+    pub password_cost: PasswordCost,
+    /// Break one contract clause on purpose (builds with the `violations` feature only).
+    #[arg(long = "violate", value_name = "CLAUSE")]
+    pub violations: Vec<String>,
+}
+
+impl Config {
+    /// A configuration for tests: a free loopback port, cheap hashing, the default admin.
+    pub fn for_tests(data_dir: PathBuf) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            jwt_secret: None,
+            token_ttl_secs: 3600,
+            admin_username: "admin".into(),
+            admin_password: "Admin-Passw0rd".into(),
+            password_cost: PasswordCost::Fast,
+            violations: Vec::new(),
+        }
+    }
+}
