@@ -29,10 +29,20 @@ pub struct Config {
     #[arg(long, env = "TOUCHSTONE_ADMIN_USERNAME", default_value = "admin")]
     pub admin_username: String,
     /// Password of the admin account created at first start.
-    #[arg(long, env = "TOUCHSTONE_ADMIN_PASSWORD", default_value = "Admin-Passw0rd", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TOUCHSTONE_ADMIN_PASSWORD",
+        default_value = "Admin-Passw0rd",
+        hide_env_values = true
+    )]
     pub admin_password: String,
     /// Argon2 cost: `owasp` (19 MiB, 2 passes) or `fast` (for test runs only).
-    #[arg(long, env = "TOUCHSTONE_PASSWORD_COST", value_enum, default_value = "owasp")]
+    #[arg(
+        long,
+        env = "TOUCHSTONE_PASSWORD_COST",
+        value_enum,
+        default_value = "owasp"
+    )]
     pub password_cost: PasswordCost,
     /// Break one contract clause on purpose (builds with the `violations` feature only).
     #[arg(long = "violate", value_name = "CLAUSE")]

@@ -1,7 +1,16 @@
-//! The reference implementation of the Touchstone user-management contract (`CONTRACT.md`).
+//! The reference implementation of the Touchstone user-management contract (`CONTRACT.md`):
+//! warp on tokio, users in sled, every acknowledged write flushed to disk first.
 
+pub mod auth;
 pub mod config;
+pub mod domain;
+pub mod error;
+pub mod handlers;
+pub mod http;
 pub mod startup;
+pub mod state;
+pub mod store;
+pub mod violations;
 
 pub use config::{Config, PasswordCost};
 pub use startup::{RunningServer, spawn};

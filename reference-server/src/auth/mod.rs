@@ -1,0 +1,7 @@
+//! Who is calling: password hashing and bearer tokens.
+
+pub mod password;
+pub mod token;
+
+pub use password::Hasher;
+pub use token::{Claims, TokenError, Tokens};

@@ -1,0 +1,163 @@
+//! The one error type of the HTTP layer, and the one place it becomes a response: an RFC 9457
+//! problem (GEN-02). Internal errors are logged with their cause and never shown.
+
+use http::{HeaderValue, StatusCode, header};
+use serde::Serialize;
+
+use crate::domain::FieldError;
+use crate::store::{StoreError, Unique};
+use crate::violations::Violations;
+
+pub type Reply = warp::reply::Response;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not well-formed JSON (GEN-03).
+    #[error("the request body is not well-formed JSON: {0}")]
+    MalformedJson(String),
+    /// 401: no usable credential (AUTH-05..11); always with `WWW-Authenticate: Bearer`.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// 401: a failed login, the same whatever failed (AUTH-03).
+    #[error("the username or password is wrong")]
+    BadCredentials,
+    /// 403: authenticated but not allowed (ROLE-*).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// 404: no user with this id (USR-02).
+    #[error("there is no user with this id")]
+    UserNotFound,
+    /// 404: no route (GEN-01).
+    #[error("no resource is served at this path")]
+    RouteNotFound,
+    /// 405: a known path, another method (GEN-11); carries the methods it allows.
+    #[error("this path does not support the method; see the Allow header")]
+    MethodNotAllowed(&'static str),
+    /// 409: a unique field is taken (USR-04, USR-05).
+    #[error("the {} is already taken", match .0 { Unique::Username => "username", Unique::Email => "email" })]
+    Conflict(Unique),
+    /// 413: the body is over the limit (GEN-06).
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// 415: the body is not of a JSON media type (GEN-05).
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+    /// 422: the body or query breaks the field rules (GEN-04).
+    #[error("the request has invalid fields")]
+    Validation(Vec<FieldError>),
+    /// 503: the store does not answer (`/ready`).
+    #[error("the store is not available")]
+    NotReady,
+    /// 500: logged, never detailed to the client.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::Conflict(which) => ApiError::Conflict(which),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated(_) | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::UserNotFound | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) => "malformed-json",
+            ApiError::Unauthenticated(_) => "unauthenticated",
+            ApiError::BadCredentials => "bad-credentials",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::UserNotFound => "user-not-found",
+            ApiError::RouteNotFound => "not-found",
+            ApiError::MethodNotAllowed(_) => "method-not-allowed",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PayloadTooLarge(_) => "payload-too-large",
+            ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::Validation(_) => "validation",
+            ApiError::NotReady => "not-ready",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// The problem document for this error at `instance`.
+    pub fn into_reply(self, instance: &str, v: &Violations) -> Reply {
+        let status = self.status();
+        let detail = match &self {
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, instance, "request failed");
+                "the server could not complete the request".to_string()
+            }
+            other => other.to_string(),
+        };
+        let errors = match &self {
+            ApiError::Validation(errors) => Some(errors.as_slice()),
+            _ => None,
+        };
+        let problem = Problem {
+            r#type: format!("https://touchstone.dev/problems/{}", self.slug()),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail,
+            instance,
+            errors,
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let content_type = if v.breaks("GEN-02") {
+            "application/json"
+        } else {
+            "application/problem+json"
+        };
+        let mut reply = crate::http::respond(status, content_type, body);
+        let headers = reply.headers_mut();
+        if status == StatusCode::UNAUTHORIZED && !v.breaks("AUTH-05") {
+            let challenge = match self {
+                ApiError::Unauthenticated(d) if d != MISSING => {
+                    r#"Bearer realm="touchstone", error="invalid_token""#
+                }
+                _ => r#"Bearer realm="touchstone""#,
+            };
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
+        if let ApiError::MethodNotAllowed(allow) = self
+            && !v.breaks("GEN-11")
+        {
+            headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        reply
+    }
+}
+
+/// The detail of a 401 for a request without credentials.
+pub const MISSING: &str = "this request needs an Authorization: Bearer token";
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    r#type: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    instance: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [FieldError]>,
+}

@@ -1,0 +1,93 @@
+//! Who the caller is (AUTH-05..11) and what they may do to whom (ROLE-02..06).
+
+use http::{HeaderMap, header};
+
+use crate::auth::TokenError;
+use crate::domain::{Changes, Role, User};
+use crate::error::{ApiError, MISSING};
+use crate::state::App;
+
+/// The active user the request's bearer token names.
+pub fn authenticate(app: &App, headers: &HeaderMap) -> Result<User, ApiError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::Unauthenticated(MISSING))?;
+    let malformed = ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`");
+    let value = value.to_str().map_err(|_| malformed)?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        if app.v.breaks("AUTH-06") {
+            return Err(ApiError::MalformedJson("unsupported scheme".into()));
+        }
+        return Err(ApiError::Unauthenticated(
+            "the Authorization header must be `Bearer <token>`",
+        ));
+    }
+    let id = app.tokens.verify(token.trim()).map_err(|e| match e {
+        TokenError::Expired => ApiError::Unauthenticated("the token has expired"),
+        TokenError::Invalid => ApiError::Unauthenticated("the token is not valid"),
+    })?;
+    let user = app.store.get(id)?.ok_or(ApiError::Unauthenticated(
+        "the token's user no longer exists",
+    ))?;
+    if !user.is_active && !app.v.breaks("AUTH-11") {
+        return Err(ApiError::Unauthenticated("the account is deactivated"));
+    }
+    Ok(user)
+}
+
+/// Whether `actor` may update `target` at all, before its body is read.
+pub fn may_update(app: &App, actor: &User, target: &User) -> Result<(), ApiError> {
+    let moderating = actor.role == Role::Moderator && target.role == Role::User;
+    if actor.id == target.id || actor.role == Role::Admin || moderating || app.v.breaks("ROLE-02") {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("only an admin may change another user"))
+    }
+}
+
+/// Whether `actor` may make these particular changes to `target`.
+pub fn may_change(
+    app: &App,
+    actor: &User,
+    target: &User,
+    changes: &Changes,
+) -> Result<(), ApiError> {
+    let v = &app.v;
+    if actor.role == Role::Admin {
+        let privileged = changes.role.is_some() || changes.is_active.is_some();
+        if privileged && v.breaks("ROLE-04") {
+            return Err(ApiError::Forbidden("admins may not change roles"));
+        }
+        return Ok(());
+    }
+    if actor.id == target.id {
+        let escalates = changes.role.is_some_and(|r| r != target.role)
+            || changes.is_active.is_some_and(|a| a != target.is_active);
+        if escalates && !v.breaks("ROLE-03") {
+            return Err(ApiError::Forbidden(
+                "only an admin may change a role or an account's activation",
+            ));
+        }
+        return Ok(());
+    }
+    let moderating =
+        actor.role == Role::Moderator && target.role == Role::User && changes.only_activation();
+    if (moderating && !v.breaks("ROLE-06")) || v.breaks("ROLE-02") {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden(if moderating {
+        "moderators may not change activation"
+    } else {
+        "only an admin may change another user"
+    }))
+}
+
+/// Whether `actor` may delete `target` (ROLE-05).
+pub fn may_delete(app: &App, actor: &User, target: &User) -> Result<(), ApiError> {
+    if actor.id == target.id || actor.role == Role::Admin || app.v.breaks("ROLE-05") {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("only an admin may delete another user"))
+    }
+}

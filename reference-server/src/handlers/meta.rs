@@ -1,0 +1,29 @@
+use http::StatusCode;
+
+use crate::error::ApiError;
+use crate::http::routes::Outcome;
+use crate::http::{json, respond};
+use crate::state::State;
+
+/// `GET /openapi.json` (GEN-10): the document is prepared once at start-up.
+pub fn openapi(state: State) -> Outcome {
+    Ok(respond(
+        StatusCode::OK,
+        "application/json",
+        state.openapi.to_vec(),
+    ))
+}
+
+/// `GET /health`: the process answers.
+pub fn health() -> Outcome {
+    json(StatusCode::OK, &serde_json::json!({"status": "ok"}))
+}
+
+/// `GET /ready`: the store answers reads.
+pub fn ready(state: State) -> Outcome {
+    if state.store.ready() {
+        json(StatusCode::OK, &serde_json::json!({"status": "ready"}))
+    } else {
+        Err(ApiError::NotReady)
+    }
+}

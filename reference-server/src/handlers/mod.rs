@@ -1,0 +1,6 @@
+//! Request handlers, one module per resource.
+
+pub mod access;
+pub mod login;
+pub mod meta;
+pub mod users;

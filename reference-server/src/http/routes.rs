@@ -1,0 +1,170 @@
+//! One filter per route, matched on path and method only; handlers decide everything else, in the
+//! order CONTRACT §1 gives.
+
+use std::convert::Infallible;
+
+use warp::{Filter, Rejection};
+
+use super::body::body;
+use crate::error::{ApiError, Reply};
+use crate::handlers::{login, meta, users};
+use crate::state::State;
+
+pub type Outcome = Result<Reply, ApiError>;
+
+fn with_state(state: State) -> impl Filter<Extract = (State,), Error = Infallible> + Clone {
+    warp::any().map(move || state.clone())
+}
+
+fn query() -> impl Filter<Extract = (Vec<(String, String)>,), Error = Infallible> + Clone {
+    // A query string serde cannot read is treated as empty rather than failing the route.
+    warp::query::<Vec<(String, String)>>()
+        .or(warp::any().map(Vec::new))
+        .unify()
+}
+
+macro_rules! api {
+    ($($seg:tt)*) => { warp::path!("api" / "v1" / $($seg)*) };
+}
+
+pub fn all(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    openapi(state.clone())
+        .or(login(state.clone()))
+        .unify()
+        .or(list(state.clone()))
+        .unify()
+        .or(create(state.clone()))
+        .unify()
+        .or(me(state.clone()))
+        .unify()
+        .or(not_allowed())
+        .unify()
+        .or(get(state.clone()))
+        .unify()
+        .or(replace(state.clone()))
+        .unify()
+        .or(patch(state.clone()))
+        .unify()
+        .or(delete(state.clone()))
+        .unify()
+        .or(user_not_allowed())
+        .unify()
+        .or(health())
+        .unify()
+        .or(ready(state))
+        .unify()
+}
+
+/// GET /api/v1/openapi.json
+fn openapi(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    api!("openapi.json")
+        .and(warp::get())
+        .and(with_state(state))
+        .map(meta::openapi)
+}
+
+/// POST /api/v1/auth/login
+fn login(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    api!("auth" / "login")
+        .and(warp::post())
+        .and(with_state(state))
+        .and(body())
+        .then(login::login)
+}
+
+/// GET /api/v1/users
+fn list(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    api!("users")
+        .and(warp::get())
+        .and(with_state(state))
+        .and(warp::header::headers_cloned())
+        .and(query())
+        .then(users::list)
+}
+
+/// POST /api/v1/users
+fn create(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    api!("users")
+        .and(warp::post())
+        .and(with_state(state))
+        .and(body())
+        .then(users::create)
+}
+
+/// GET /api/v1/users/me
+fn me(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    api!("users" / "me")
+        .and(warp::get())
+        .and(with_state(state))
+        .and(warp::header::headers_cloned())
+        .then(users::me)
+}
+
+/// GET /api/v1/users/{id}
+fn get(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    api!("users" / String)
+        .and(warp::get())
+        .and(with_state(state))
+        .and(warp::header::headers_cloned())
+        .then(users::get)
+}
+
+/// PUT /api/v1/users/{id}
+fn replace(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    api!("users" / String)
+        .and(warp::put())
+        .and(with_state(state))
+        .and(warp::header::headers_cloned())
+        .and(body())
+        .then(users::replace)
+}
+
+/// PATCH /api/v1/users/{id}
+fn patch(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    api!("users" / String)
+        .and(warp::patch())
+        .and(with_state(state))
+        .and(warp::header::headers_cloned())
+        .and(body())
+        .then(users::patch)
+}
+
+/// DELETE /api/v1/users/{id}
+fn delete(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    api!("users" / String)
+        .and(warp::delete())
+        .and(with_state(state))
+        .and(warp::header::headers_cloned())
+        .then(users::delete)
+}
+
+fn refuse(allow: &'static str) -> Outcome {
+    Err(ApiError::MethodNotAllowed(allow))
+}
+
+/// Any other method on a known path: 405 with `Allow` (GEN-11). `/users/me` is listed before
+/// `/users/{id}` so that `me` is never taken for an id.
+fn not_allowed() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    let openapi = api!("openapi.json").map(|| refuse("GET"));
+    let login = api!("auth" / "login").map(|| refuse("POST"));
+    let users = api!("users").map(|| refuse("GET, POST"));
+    let me = api!("users" / "me").map(|| refuse("GET"));
+    openapi.or(login).unify().or(users).unify().or(me).unify()
+}
+
+fn user_not_allowed() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    api!("users" / String).map(|_| refuse("GET, PUT, PATCH, DELETE"))
+}
+
+/// GET /health
+fn health() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    warp::path!("health").and(warp::get()).map(meta::health)
+}
+
+/// GET /ready
+fn ready(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    warp::path!("ready")
+        .and(warp::get())
+        .and(with_state(state))
+        .map(meta::ready)
+}

@@ -1,0 +1,17 @@
+use std::sync::Arc;
+
+use crate::auth::{Hasher, Tokens};
+use crate::store::Store;
+use crate::violations::Violations;
+
+/// What every handler shares.
+pub struct App {
+    pub store: Store,
+    pub hasher: Hasher,
+    pub tokens: Tokens,
+    pub v: Violations,
+    /// The OpenAPI document as served (GEN-10).
+    pub openapi: bytes::Bytes,
+}
+
+pub type State = Arc<App>;

@@ -1,0 +1,237 @@
+//! The sled store: users keyed by big-endian id (so iteration is id order) with two unique
+//! indexes, kept consistent by multi-tree transactions (USR-04, USR-05, USR-18).
+
+mod flusher;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use sled::{Db, Tree};
+
+use crate::domain::User;
+use crate::violations::Violations;
+use flusher::Flusher;
+
+/// Which unique index a write collided with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unique {
+    Username,
+    Email,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the {0:?} is taken")]
+    Conflict(Unique),
+    #[error("sled: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("corrupt record: {0}")]
+    Codec(#[from] serde_json::Error),
+}
+
+impl From<TransactionError<StoreError>> for StoreError {
+    fn from(e: TransactionError<StoreError>) -> StoreError {
+        match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => StoreError::Sled(e),
+        }
+    }
+}
+
+pub struct Store {
+    db: Db,
+    users: Tree,
+    by_username: Tree,
+    by_email: Tree,
+    count: AtomicU64,
+    flusher: Flusher,
+    v: Violations,
+}
+
+fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
+    ConflictableTransactionError::Abort(e)
+}
+
+fn encode(user: &User) -> Result<Vec<u8>, ConflictableTransactionError<StoreError>> {
+    serde_json::to_vec(user).map_err(|e| abort(e.into()))
+}
+
+fn decode(bytes: &[u8]) -> Result<User, StoreError> {
+    Ok(serde_json::from_slice(bytes)?)
+}
+
+impl Store {
+    /// Opens (or creates) the store; must run inside a tokio runtime, which hosts the flusher.
+    pub fn open(dir: &Path, v: Violations) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(dir.join("store"))
+            .cache_capacity(32 * 1024 * 1024)
+            .open()?;
+        let users = db.open_tree("users")?;
+        let count = AtomicU64::new(users.len() as u64);
+        Ok(Store {
+            by_username: db.open_tree("by_username")?,
+            by_email: db.open_tree("by_email")?,
+            users,
+            count,
+            flusher: Flusher::start(db.clone()),
+            db,
+            v,
+        })
+    }
+
+    fn username_key(&self, user: &User) -> String {
+        if self.v.breaks("USR-04") {
+            user.username.as_str().to_owned()
+        } else {
+            user.username.key()
+        }
+    }
+
+    /// Inserts a new user built from the id the store allocates; answered once durable.
+    pub async fn create(&self, build: impl FnOnce(u64) -> User) -> Result<User, StoreError> {
+        let user = build(self.db.generate_id()? + 1);
+        let (name, mail) = (self.username_key(&user), user.email.key());
+        let email_unique = !self.v.breaks("USR-05");
+        if self.v.breaks("USR-18") {
+            // Check-then-insert with a gap: the race the transaction exists to prevent.
+            if self.by_username.contains_key(&name)? || self.by_email.contains_key(&mail)? {
+                return Err(StoreError::Conflict(Unique::Username));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let racy = self.v.breaks("USR-18");
+        let value = serde_json::to_vec(&user)?;
+        let id = user.id.to_be_bytes();
+        (&self.users, &self.by_username, &self.by_email).transaction(|(users, names, mails)| {
+            if !racy && names.get(name.as_bytes())?.is_some() {
+                return Err(abort(StoreError::Conflict(Unique::Username)));
+            }
+            if !racy && email_unique && mails.get(mail.as_bytes())?.is_some() {
+                return Err(abort(StoreError::Conflict(Unique::Email)));
+            }
+            names.insert(name.as_bytes(), &id)?;
+            mails.insert(mail.as_bytes(), &id)?;
+            users.insert(&id, value.as_slice())?;
+            Ok(())
+        })?;
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.flusher.durable().await?;
+        Ok(user)
+    }
+
+    pub fn get(&self, id: u64) -> Result<Option<User>, StoreError> {
+        self.users
+            .get(id.to_be_bytes())?
+            .map(|b| decode(&b))
+            .transpose()
+    }
+
+    pub fn find_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+        match self.by_username.get(username.to_ascii_lowercase())? {
+            Some(id) => self.users.get(id)?.map(|b| decode(&b)).transpose(),
+            None => Ok(None),
+        }
+    }
+
+    /// Applies `change` to the current record atomically with its index moves; `None` when the
+    /// user no longer exists. The closure may run more than once, so it must be pure.
+    pub async fn update(
+        &self,
+        id: u64,
+        change: impl Fn(&User) -> User,
+    ) -> Result<Option<User>, StoreError> {
+        let key = id.to_be_bytes();
+        let email_unique = !self.v.breaks("USR-05");
+        let updated = (&self.users, &self.by_username, &self.by_email).transaction(
+            |(users, names, mails)| {
+                let Some(old) = users.get(key)? else {
+                    return Ok(None);
+                };
+                let old = decode(&old).map_err(abort)?;
+                let new = change(&old);
+                let moves = [
+                    (
+                        names,
+                        self.username_key(&old),
+                        self.username_key(&new),
+                        Unique::Username,
+                        true,
+                    ),
+                    (
+                        mails,
+                        old.email.key(),
+                        new.email.key(),
+                        Unique::Email,
+                        email_unique,
+                    ),
+                ];
+                for (tree, before, after, which, unique) in moves {
+                    if before == after {
+                        continue;
+                    }
+                    if unique && tree.get(after.as_bytes())?.is_some() {
+                        return Err(abort(StoreError::Conflict(which)));
+                    }
+                    tree.remove(before.as_bytes())?;
+                    tree.insert(after.as_bytes(), &key)?;
+                }
+                users.insert(&key, encode(&new)?)?;
+                Ok(Some(new))
+            },
+        )?;
+        if updated.is_some() {
+            self.flusher.durable().await?;
+        }
+        Ok(updated)
+    }
+
+    /// Removes a user and its index entries; false when there was none.
+    pub async fn delete(&self, id: u64) -> Result<bool, StoreError> {
+        let key = id.to_be_bytes();
+        let removed = (&self.users, &self.by_username, &self.by_email).transaction(
+            |(users, names, mails)| {
+                let Some(old) = users.remove(&key)? else {
+                    return Ok(false);
+                };
+                let old = decode(&old).map_err(abort)?;
+                names.remove(self.username_key(&old).as_bytes())?;
+                mails.remove(old.email.key().as_bytes())?;
+                Ok(true)
+            },
+        )?;
+        if removed {
+            self.count.fetch_sub(1, Ordering::Relaxed);
+            self.flusher.durable().await?;
+        }
+        Ok(removed)
+    }
+
+    /// Number of users.
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// The users at positions `offset..offset + limit` in id order.
+    pub fn page(&self, offset: u64, limit: usize) -> Result<Vec<User>, StoreError> {
+        self.users
+            .iter()
+            .values()
+            .skip(offset.try_into().unwrap_or(usize::MAX))
+            .take(limit)
+            .map(|v| decode(&v?))
+            .collect()
+    }
+
+    /// Whether the store answers reads.
+    pub fn ready(&self) -> bool {
+        self.users.first().is_ok()
+    }
+
+    /// Flushes everything written so far (shutdown).
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+}
