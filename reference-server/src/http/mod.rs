@@ -5,8 +5,9 @@ mod request_id;
 pub mod routes;
 
 use std::convert::Infallible;
+use std::time::Instant;
 
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderValue, Method, StatusCode, header};
 use warp::Filter;
 use warp::filters::path::FullPath;
 
@@ -38,12 +39,30 @@ pub fn app(state: State) -> impl Filter<Extract = (Reply,), Error = Infallible> 
             Ok::<Result<Reply, ApiError>, Infallible>(Err(from_rejection(rejection)))
         })
         .unify();
-    warp::path::full()
+    warp::any()
+        .map(Instant::now)
+        .and(warp::method())
+        .and(warp::path::full())
         .and(request_id::request_id(v.clone()))
         .and(outcome)
         .map(
-            move |path: FullPath, id: HeaderValue, outcome: Result<Reply, ApiError>| {
-                let mut reply = outcome.unwrap_or_else(|e| e.into_reply(path.as_str(), &v));
+            move |start: Instant, method: Method, path: FullPath, id: HeaderValue, outcome| {
+                let mut reply = match outcome {
+                    Err(ApiError::RouteNotFound) if v.breaks("GEN-01") => {
+                        respond(StatusCode::OK, "application/json", b"{}".to_vec())
+                    }
+                    Ok(reply) => reply,
+                    Err(e) => e.into_reply(path.as_str(), &v),
+                };
+                // Paths carry ids, never secrets; headers (and so tokens) are not logged.
+                tracing::info!(
+                    request_id = id.to_str().unwrap_or_default(),
+                    %method,
+                    path = path.as_str(),
+                    status = reply.status().as_u16(),
+                    latency_us = start.elapsed().as_micros() as u64,
+                    "request"
+                );
                 reply.headers_mut().insert(request_id::HEADER, id);
                 reply
             },

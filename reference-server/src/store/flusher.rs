@@ -19,6 +19,7 @@ pub struct Flusher {
     requested: Arc<AtomicU64>,
     wake: Arc<Notify>,
     progress: watch::Receiver<Progress>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl Flusher {
@@ -27,9 +28,13 @@ impl Flusher {
         let wake = Arc::new(Notify::new());
         let (tx, progress) = watch::channel(Progress::default());
         let (req, w) = (requested.clone(), wake.clone());
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             loop {
-                w.notified().await;
+                tokio::select! {
+                    _ = w.notified() => {}
+                    // The store is gone: release the database so it can be opened again.
+                    _ = tx.closed() => break,
+                }
                 // Every ticket taken before this load was taken after its write, so this flush
                 // covers all of them.
                 let upto = req.load(Ordering::SeqCst);
@@ -41,16 +46,20 @@ impl Flusher {
                 if let Err(e) = result {
                     tracing::error!(error = %e, "store flush failed");
                 }
-                if tx.is_closed() {
-                    break;
-                }
             }
         });
         Flusher {
             requested,
             wake,
             progress,
+            task,
         }
+    }
+
+    /// Stops the flusher and waits until it has let go of the database.
+    pub async fn close(self) {
+        drop(self.progress);
+        let _ = self.task.await;
     }
 
     /// Waits until everything written before the call is on disk.

@@ -229,9 +229,10 @@ impl Store {
         self.users.first().is_ok()
     }
 
-    /// Flushes everything written so far (shutdown).
-    pub async fn flush(&self) -> Result<(), StoreError> {
+    /// Flushes everything written so far and closes the database (shutdown).
+    pub async fn close(self) -> Result<(), StoreError> {
         self.db.flush_async().await?;
+        self.flusher.close().await;
         Ok(())
     }
 }

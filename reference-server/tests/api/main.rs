@@ -1,0 +1,5 @@
+//! Real-socket tests of the server: what crosses the wire and what must survive a restart.
+
+mod helpers;
+mod lifecycle;
+mod users;
