@@ -1,0 +1,243 @@
+//! The durability proof: kill the real binary with SIGKILL in the middle of concurrent writes,
+//! restart it on the same data dir, and check that every write it acknowledged is there and that
+//! uniqueness still holds. `TOUCHSTONE_CRASH_CYCLES` sets the number of cycles (default 8).
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::Rng;
+use serde_json::{Value, json};
+
+const WORKERS: usize = 8;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+fn start(data_dir: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reference-server"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--password-cost",
+            "fast",
+            "--jwt-secret",
+            "crash-test-secret",
+        ])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout is piped"))
+        .read_line(&mut line)
+        .expect("the server prints its address");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
+    Server {
+        child,
+        base: format!("{addr}/api/v1"),
+    }
+}
+
+/// What the server acknowledged, and what was in flight when it died.
+#[derive(Clone, Default)]
+struct Ledger {
+    created: HashMap<u64, String>,
+    /// Per user: the last acknowledged full_name and the one sent after it, if any.
+    renamed: HashMap<u64, (String, Option<String>)>,
+    acknowledged: usize,
+}
+
+async fn admin_token(client: &reqwest::Client, base: &str) -> String {
+    let body = json!({"username": "admin", "password": "Admin-Passw0rd"});
+    let response = client
+        .post(format!("{base}/auth/login"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let token: Value = response.json().await.unwrap();
+    token["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn work(
+    client: reqwest::Client,
+    base: String,
+    token: String,
+    cycle: usize,
+    worker: usize,
+    ledger: Arc<Mutex<Ledger>>,
+) {
+    let mut mine: Vec<u64> = Vec::new();
+    for n in 0.. {
+        let username = format!("c{cycle}w{worker}n{n}");
+        let body = json!({"username": username, "email": format!("{username}@example.com"), "password": "Passw0rd!"});
+        let Ok(response) = client
+            .post(format!("{base}/users"))
+            .json(&body)
+            .send()
+            .await
+        else {
+            return;
+        };
+        if response.status() == 201 {
+            let Ok(user) = response.json::<Value>().await else {
+                return;
+            };
+            let id = user["id"].as_u64().unwrap();
+            let mut ledger = ledger.lock().unwrap();
+            ledger.created.insert(id, username.clone());
+            ledger.acknowledged += 1;
+            mine.push(id);
+        }
+        let Some(&id) = mine.get(n % mine.len().max(1)) else {
+            continue;
+        };
+        let name = format!("renamed {cycle}-{worker}-{n}");
+        ledger
+            .lock()
+            .unwrap()
+            .renamed
+            .entry(id)
+            .or_insert((String::new(), None))
+            .1 = Some(name.clone());
+        let patch = client
+            .patch(format!("{base}/users/{id}"))
+            .bearer_auth(&token)
+            .json(&json!({"full_name": name}))
+            .send()
+            .await;
+        let Ok(response) = patch else { return };
+        if response.status() == 200 {
+            let mut ledger = ledger.lock().unwrap();
+            ledger.renamed.insert(id, (name, None));
+            ledger.acknowledged += 1;
+        }
+    }
+}
+
+async fn verify(client: &reqwest::Client, base: &str, token: &str, ledger: &Ledger) -> usize {
+    let mut lost = 0;
+    for (id, username) in &ledger.created {
+        let response = client
+            .get(format!("{base}/users/{id}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let user: Value = response.json().await.unwrap();
+        if user["username"] != *username {
+            eprintln!("lost user {id} ({username}): {user}");
+            lost += 1;
+            continue;
+        }
+        if let Some((acked, in_flight)) = ledger.renamed.get(id) {
+            let seen = user["full_name"].as_str().unwrap_or_default();
+            if !acked.is_empty() && seen != acked && Some(seen) != in_flight.as_deref() {
+                eprintln!("lost update of user {id}: saw {seen:?}, acknowledged {acked:?}");
+                lost += 1;
+            }
+        }
+    }
+    lost
+}
+
+async fn assert_unique(client: &reqwest::Client, base: &str, token: &str) {
+    let (mut names, mut emails) = (HashSet::new(), HashSet::new());
+    for page in 1.. {
+        let url = format!("{base}/users?page={page}&page_size=100");
+        let body: Value = client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = body["items"].as_array().unwrap();
+        for user in items {
+            assert!(
+                names.insert(user["username"].as_str().unwrap().to_lowercase()),
+                "duplicate username: {user}"
+            );
+            assert!(
+                emails.insert(user["email"].as_str().unwrap().to_owned()),
+                "duplicate email: {user}"
+            );
+        }
+        if items.len() < 100 {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_sigkill() {
+    let cycles: usize = std::env::var("TOUCHSTONE_CRASH_CYCLES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(8);
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let ledger = Arc::new(Mutex::new(Ledger::default()));
+    for cycle in 0..cycles {
+        let mut server = start(dir.path());
+        let token = admin_token(&client, &server.base).await;
+        let acknowledged = ledger.lock().unwrap().clone();
+        let lost = verify(&client, &server.base, &token, &acknowledged).await;
+        assert_eq!(
+            lost, 0,
+            "writes acknowledged before crash {cycle} were lost"
+        );
+        assert_unique(&client, &server.base, &token).await;
+        let workers: Vec<_> = (0..WORKERS)
+            .map(|w| {
+                tokio::spawn(work(
+                    client.clone(),
+                    server.base.clone(),
+                    token.clone(),
+                    cycle,
+                    w,
+                    ledger.clone(),
+                ))
+            })
+            .collect();
+        let uptime = rand::rng().random_range(100..700);
+        tokio::time::sleep(Duration::from_millis(uptime)).await;
+        server.child.kill().expect("SIGKILL is delivered");
+        server.child.wait().unwrap();
+        for worker in workers {
+            worker.await.unwrap();
+        }
+    }
+    let mut server = start(dir.path());
+    let token = admin_token(&client, &server.base).await;
+    let ledger = ledger.lock().unwrap().clone();
+    let lost = verify(&client, &server.base, &token, &ledger).await;
+    assert_unique(&client, &server.base, &token).await;
+    server.child.kill().unwrap();
+    println!(
+        "crash test: {cycles} cycles, {} acknowledged writes, {lost} lost",
+        ledger.acknowledged
+    );
+    assert_eq!(lost, 0);
+    assert!(
+        ledger.acknowledged > cycles,
+        "the workload must write something every cycle"
+    );
+}
