@@ -1,0 +1,104 @@
+//! What a failed check reports: a title, `expected:` / `actual:`, the request as curl, the
+//! response, the minimal input that shows it, and a hint at the fix.
+
+use std::fmt;
+
+use crate::http::Exchange;
+
+/// Boxed, so that the `Result`s every check passes around stay one pointer wide.
+#[derive(Clone, Debug)]
+pub struct Failure(Box<Report>);
+
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub title: String,
+    pub expected: String,
+    pub actual: String,
+    pub curl: Option<String>,
+    pub response: Option<String>,
+    pub input: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn new(
+        title: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Failure {
+        Failure(Box::new(Report {
+            title: title.into(),
+            expected: expected.into(),
+            actual: actual.into(),
+            curl: None,
+            response: None,
+            input: None,
+            hint: None,
+        }))
+    }
+
+    /// The same failure under a title that says more.
+    pub fn retitled(mut self, title: impl Into<String>) -> Failure {
+        self.title = title.into();
+        self
+    }
+
+    pub fn with_exchange(mut self, exchange: &Exchange) -> Failure {
+        self.curl = Some(exchange.curl());
+        self.response = Some(exchange.response_text());
+        self
+    }
+
+    pub fn with_input(mut self, input: impl Into<String>) -> Failure {
+        self.input = Some(input.into());
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Failure {
+        self.hint.get_or_insert_with(|| hint.into());
+        self
+    }
+}
+
+impl std::ops::Deref for Failure {
+    type Target = Report;
+
+    fn deref(&self) -> &Report {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Failure {
+    fn deref_mut(&mut self) -> &mut Report {
+        &mut self.0
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.title)?;
+        writeln!(f, "  expected: {}", self.expected)?;
+        writeln!(f, "  actual:   {}", self.actual)?;
+        if let Some(input) = &self.input {
+            writeln!(f, "  input:    {input}")?;
+        }
+        if let Some(curl) = &self.curl {
+            writeln!(f, "  request:\n    {curl}")?;
+        }
+        if let Some(response) = &self.response {
+            writeln!(f, "  response:")?;
+            for line in response.lines() {
+                writeln!(f, "    {line}")?;
+            }
+        }
+        if let Some(hint) = &self.hint {
+            writeln!(f, "  hint:     {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `Err` of a failure built lazily when `ok` is false; the checks' one assertion form.
+pub fn ensure(ok: bool, failure: impl FnOnce() -> Failure) -> Result<(), Failure> {
+    if ok { Ok(()) } else { Err(failure()) }
+}

@@ -1,0 +1,270 @@
+//! Requests as values, so that every failure can show the exact request as a curl command and the
+//! response that was seen.
+
+use std::fmt::{self, Write as _};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use reqwest::blocking::Client;
+use serde_json::Value;
+
+use crate::failure::Failure;
+
+/// A request relative to the target's base URL.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: String,
+    /// Path and query after the base URL, already percent-encoded (`/users?page=2`).
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    pub fn new(method: &str, path: impl Into<String>) -> Request {
+        Request {
+            method: method.to_owned(),
+            path: path.into(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn get(path: impl Into<String>) -> Request {
+        Request::new("GET", path)
+    }
+
+    pub fn post(path: impl Into<String>) -> Request {
+        Request::new("POST", path)
+    }
+
+    pub fn put(path: impl Into<String>) -> Request {
+        Request::new("PUT", path)
+    }
+
+    pub fn patch(path: impl Into<String>) -> Request {
+        Request::new("PATCH", path)
+    }
+
+    pub fn delete(path: impl Into<String>) -> Request {
+        Request::new("DELETE", path)
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Request {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Request {
+        self.header("Authorization", format!("Bearer {token}"))
+    }
+
+    /// A JSON body with `Content-Type: application/json`.
+    pub fn json(self, body: &Value) -> Request {
+        self.raw("application/json", body.to_string())
+    }
+
+    /// A body of any media type, sent as given.
+    pub fn raw(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Request {
+        if !content_type.is_empty() {
+            self = self.header("Content-Type", content_type);
+        }
+        self.body = Some(body.into());
+        self
+    }
+}
+
+/// A request and the response it got.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    pub url: String,
+    pub request: Request,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Exchange {
+    /// The first value of a response header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The media type of the response without parameters, lowercased.
+    pub fn media_type(&self) -> String {
+        self.header("content-type")
+            .and_then(|v| v.split(';').next())
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    }
+
+    /// A failure that shows this exchange.
+    pub fn fail(
+        &self,
+        title: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Failure {
+        Failure::new(title, expected, actual).with_exchange(self)
+    }
+
+    /// The status, and the body when it is short, for `actual:` lines.
+    pub fn summary(&self) -> String {
+        let body = String::from_utf8_lossy(&self.body);
+        let body = truncate(&body, 300);
+        if body.is_empty() {
+            format!("{}", self.status)
+        } else {
+            format!("{} {}", self.status, body)
+        }
+    }
+
+    /// The request as a copy-pasteable curl command.
+    pub fn curl(&self) -> String {
+        let mut cmd = format!("curl -i -X {} {}", self.request.method, quote(&self.url));
+        for (name, value) in &self.request.headers {
+            let shown = if name.eq_ignore_ascii_case("authorization") && value.len() > 120 {
+                format!("{}…", &value[..120])
+            } else {
+                value.clone()
+            };
+            let _ = write!(cmd, " -H {}", quote(&format!("{name}: {shown}")));
+        }
+        if let Some(body) = &self.request.body {
+            if body.len() > 2048 {
+                let _ = write!(
+                    cmd,
+                    " --data-binary @body  # a body of {} bytes, starting {}",
+                    body.len(),
+                    quote(&truncate(&String::from_utf8_lossy(body), 80))
+                );
+            } else {
+                let _ = write!(
+                    cmd,
+                    " --data-binary {}",
+                    quote(&String::from_utf8_lossy(body))
+                );
+            }
+        }
+        cmd
+    }
+
+    /// The response as it would print with `curl -i`, its body cut short.
+    pub fn response_text(&self) -> String {
+        let mut text = format!("HTTP {}\n", self.status);
+        for (name, value) in &self.headers {
+            let _ = writeln!(text, "{name}: {value}");
+        }
+        let body = String::from_utf8_lossy(&self.body);
+        text.push('\n');
+        text.push_str(&truncate(&body, 1500));
+        text
+    }
+}
+
+impl fmt::Display for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} -> {}", self.request.method, self.url, self.status)
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let cut: String = s.chars().take(max).collect();
+        format!("{cut}… ({} bytes in all)", s.len())
+    }
+}
+
+/// POSIX shell single-quoting.
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The HTTP client of one run: no redirects followed, nothing retried, every request counted.
+pub struct Http {
+    client: Client,
+    base: String,
+    sent: AtomicU64,
+}
+
+impl Http {
+    pub fn new(base: &str) -> Http {
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(64)
+            .build()
+            .expect("a plain HTTP client builds");
+        Http {
+            client,
+            base: base.trim_end_matches('/').to_owned(),
+            sent: AtomicU64::new(0),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// How many requests this client has sent.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    pub fn send(&self, request: Request) -> Result<Exchange, Failure> {
+        // An absolute URL (a `Location` to follow) is sent as it is.
+        let url = if request.path.starts_with("http://") || request.path.starts_with("https://") {
+            request.path.clone()
+        } else {
+            format!("{}{}", self.base, request.path)
+        };
+        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| {
+            Failure::new("the request could not be built", "a method", e.to_string())
+        })?;
+        let mut builder = self.client.request(method, &url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let unanswered = |e: reqwest::Error| {
+            Failure::new(
+                format!("{} {url} got no response", request.method),
+                "an HTTP response",
+                format!("{e} ({e:?})"),
+            )
+        };
+        let response = builder.send().map_err(unanswered)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response.bytes().map_err(unanswered)?.to_vec();
+        Ok(Exchange {
+            url,
+            request,
+            status,
+            headers,
+            body,
+        })
+    }
+}

@@ -1,0 +1,104 @@
+//! Proof that no check is vacuous: each one must fail against a reference server that breaks
+//! exactly its clause (`--violate CLAUSE`, the `proofs` feature), and every clause of CONTRACT.md
+//! must have exactly one check.
+
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+
+use conformance::property::Budget;
+use conformance::{Check, Ctx, Embedded};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+/// The clause IDs of CONTRACT.md: every `**ID** MUST` or `**ID** SHOULD`.
+fn clauses() -> BTreeSet<String> {
+    let contract = include_str!("../../CONTRACT.md");
+    contract
+        .split("**")
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|w| {
+            let keyword = w[1].trim_start();
+            (keyword.starts_with("MUST") || keyword.starts_with("SHOULD"))
+                && w[0].split_once('-').is_some_and(|(s, n)| {
+                    s.chars().all(|c| c.is_ascii_uppercase())
+                        && n.chars().all(|c| c.is_ascii_digit())
+                })
+        })
+        .map(|w| w[0].to_owned())
+        .collect()
+}
+
+fn every_clause_has_exactly_one_check() -> Result<(), Failed> {
+    let clauses = clauses();
+    let ids: Vec<&str> = conformance::all().iter().map(|c| c.id).collect();
+    let unique: BTreeSet<String> = ids.iter().map(|s| s.to_string()).collect();
+    if unique.len() != ids.len() {
+        return Err(format!("a clause has more than one check: {ids:?}").into());
+    }
+    let unchecked: Vec<_> = clauses.difference(&unique).collect();
+    let unknown: Vec<_> = unique.difference(&clauses).collect();
+    if clauses.len() < 40 || !unchecked.is_empty() || !unknown.is_empty() {
+        return Err(format!(
+            "{} clauses; without a check: {unchecked:?}; checks of no clause: {unknown:?}",
+            clauses.len()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Runs `check` against a fresh reference server breaking `violations`.
+fn run_against(check: &Check, violations: &[&str]) -> Result<Result<(), String>, Failed> {
+    let (server, target) = Embedded::start(violations).map_err(|e| e.to_string())?;
+    let ctx = Ctx::new(
+        target,
+        Budget {
+            cases: 8,
+            shrink_iters: 8,
+        },
+    );
+    let outcome = check.run(&ctx).map_err(|f| f.to_string());
+    ctx.cleanup();
+    drop(server);
+    Ok(outcome)
+}
+
+/// The check passes against the reference server and fails once exactly its clause is broken,
+/// so its failure is caused by that clause and nothing else.
+fn fails_against_its_violation(check: Check) -> Result<(), Failed> {
+    if let Err(failure) = run_against(&check, &[])? {
+        return Err(format!(
+            "{} fails against the intact reference server:\n{failure}",
+            check.id
+        )
+        .into());
+    }
+    match run_against(&check, &[check.id])? {
+        Err(_) => Ok(()),
+        Ok(()) => Err(format!(
+            "{} passed against a server started with --violate {}: the check cannot fail",
+            check.id, check.id
+        )
+        .into()),
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let mut trials = vec![Trial::test(
+        "every clause has exactly one check",
+        every_clause_has_exactly_one_check,
+    )];
+    for check in conformance::all() {
+        trials.push(
+            Trial::test(
+                format!("{} fails against a server that breaks it", check.id),
+                move || fails_against_its_violation(check),
+            )
+            .with_kind("proof")
+            // Breaking a clause needs the reference server built with its violations.
+            .with_ignored_flag(!cfg!(feature = "proofs")),
+        );
+    }
+    libtest_mimic::run(&args, trials).exit_code()
+}
