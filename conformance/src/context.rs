@@ -78,13 +78,11 @@ impl Ctx {
         Ok(exchange)
     }
 
-    /// A name no other user of this run or of any other run has: `{prefix}{n}`.
+    /// A name no other user of this run or of any other run has: `{prefix}{n}_`. The closing `_`
+    /// keeps it unique with a generated tail appended: the digits end at the first `_`.
     pub fn unique(&self) -> String {
-        format!(
-            "{}{}",
-            self.prefix,
-            self.seq.fetch_add(1, Ordering::Relaxed)
-        )
+        let n = self.seq.fetch_add(1, Ordering::Relaxed);
+        format!("{}{n}_", self.prefix)
     }
 
     /// The password every user the suite creates gets.

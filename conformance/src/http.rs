@@ -202,7 +202,10 @@ impl Http {
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(64)
+            // Every request on a connection of its own: a server may close a connection after
+            // refusing a body it did not read, and a reused one would then fail a later request
+            // that is not at fault.
+            .pool_max_idle_per_host(0)
             .build()
             .expect("a plain HTTP client builds");
         Http {
