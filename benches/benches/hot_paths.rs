@@ -1,0 +1,157 @@
+//! The hot paths of the reference server, one group per concern. `cargo bench -p benches`;
+//! `-- --quick` for a fast pass; `TOUCHSTONE_BENCH_USERS=100000` for the large store.
+
+use std::hint::black_box;
+
+use benches::{SECRET, app, population, user};
+use criterion::{Criterion, criterion_group, criterion_main};
+use reference_server::PasswordCost;
+use reference_server::auth::{Hasher, Tokens};
+use reference_server::violations::Violations;
+use tokio::runtime::Runtime;
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+fn json(c: &mut Criterion) {
+    let v = Violations::default();
+    let one = user(42, 42);
+    let page: Vec<_> = (0..20).map(|n| user(n + 1, n)).collect();
+    let encoded_one = serde_json::to_vec(&one.view(&v)).expect("encodes");
+    let encoded_page =
+        serde_json::to_vec(&page.iter().map(|u| u.view(&v)).collect::<Vec<_>>()).expect("encodes");
+    let stored = serde_json::to_vec(&one).expect("encodes");
+    let mut g = c.benchmark_group("json");
+    g.bench_function("encode user", |b| {
+        b.iter(|| serde_json::to_vec(&black_box(&one).view(&v)))
+    });
+    g.bench_function("encode page of 20", |b| {
+        b.iter(|| {
+            let views: Vec<_> = black_box(&page).iter().map(|u| u.view(&v)).collect();
+            serde_json::to_vec(&views)
+        })
+    });
+    g.bench_function("decode stored user", |b| {
+        b.iter(|| serde_json::from_slice::<reference_server::domain::User>(black_box(&stored)))
+    });
+    g.bench_function("parse user body", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&encoded_one)))
+    });
+    g.bench_function("parse page body", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&encoded_page)))
+    });
+    g.finish();
+}
+
+fn jwt(c: &mut Criterion) {
+    let tokens = Tokens::new(SECRET, 3600, Violations::default());
+    let (token, _) = tokens.issue(42).expect("a token");
+    let mut g = c.benchmark_group("jwt");
+    g.bench_function("issue", |b| b.iter(|| tokens.issue(black_box(42))));
+    g.bench_function("verify", |b| b.iter(|| tokens.verify(black_box(&token))));
+    g.finish();
+}
+
+/// The shipped cost is OWASP's first Argon2id recommendation (19 MiB, 2 passes): it bounds login
+/// throughput by design; `fast` exists only so test suites can create many users.
+fn password(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("password");
+    g.sample_size(10);
+    for (name, cost) in [
+        ("verify owasp", PasswordCost::Owasp),
+        ("verify fast", PasswordCost::Fast),
+    ] {
+        let hasher = Hasher::new(cost);
+        let hash = rt
+            .block_on(hasher.hash("Correct-Horse-9".into()))
+            .expect("hashes");
+        g.bench_function(name, |b| {
+            b.to_async(&rt)
+                .iter(|| hasher.verify(black_box("Correct-Horse-9".into()), Some(hash.clone())))
+        });
+    }
+    g.finish();
+}
+
+fn store(c: &mut Criterion) {
+    let rt = runtime();
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let users = population();
+    let state = rt.block_on(app(dir.path(), users));
+    let mut g = c.benchmark_group(format!("store {users} users"));
+    g.bench_function("get", |b| {
+        let mut id = 0;
+        b.iter(|| {
+            id = id % users + 1;
+            state.store.get(black_box(id))
+        })
+    });
+    g.bench_function("page 1 of 20", |b| {
+        b.iter(|| state.store.page(black_box(0), 20))
+    });
+    let last = users.saturating_sub(20);
+    g.bench_function("last page of 20", |b| {
+        b.iter(|| state.store.page(black_box(last), 20))
+    });
+    let mut n = users;
+    g.bench_function("durable create", |b| {
+        b.to_async(&rt).iter(|| {
+            n += 1;
+            let k = n;
+            state.store.create(move |id| user(id, k))
+        })
+    });
+    g.finish();
+}
+
+fn http(c: &mut Criterion) {
+    let rt = runtime();
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let state = rt.block_on(app(dir.path(), 1_000));
+    let (token, _) = state.tokens.issue(1).expect("a token");
+    let bearer = format!("Bearer {token}");
+    let filter = reference_server::http::app(state.clone());
+    let mut g = c.benchmark_group("http in-process");
+    g.bench_function("GET one user", |b| {
+        b.to_async(&rt).iter(|| {
+            warp::test::request()
+                .path("/api/v1/users/500")
+                .header("authorization", &bearer)
+                .reply(&filter)
+        })
+    });
+    g.bench_function("GET page of 20", |b| {
+        b.to_async(&rt).iter(|| {
+            warp::test::request()
+                .path("/api/v1/users?page=3&page_size=20")
+                .header("authorization", &bearer)
+                .reply(&filter)
+        })
+    });
+    let mut n = 0u64;
+    g.bench_function("POST durable sign-up", |b| {
+        b.to_async(&rt).iter(|| {
+            n += 1;
+            let body = serde_json::json!({
+                "username": format!("signup_{n}"),
+                "email": format!("signup.{n}@example.com"),
+                "password": "Passw0rd-bench",
+            });
+            warp::test::request()
+                .method("POST")
+                .path("/api/v1/users")
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .reply(&filter)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(hot_paths, json, jwt, password, store, http);
+criterion_main!(hot_paths);
