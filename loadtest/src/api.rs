@@ -1,0 +1,143 @@
+//! One way to make a request: named by its route template so that metrics aggregate, with the
+//! expected status declared, and the reply's body parsed for the checks.
+
+use goose::goose::GooseResponse;
+use goose::metrics::GooseRequestMetric;
+use goose::prelude::*;
+use serde_json::Value;
+
+/// Route templates, which name the requests in every metric and report.
+pub mod route {
+    pub const LOGIN: &str = "/api/v1/auth/login";
+    pub const USERS: &str = "/api/v1/users";
+    pub const ME: &str = "/api/v1/users/me";
+    pub const USER: &str = "/api/v1/users/{id}";
+}
+
+pub fn user_path(id: u64) -> String {
+    format!("/api/v1/users/{id}")
+}
+
+pub type Failure = Box<TransactionError>;
+
+/// A request about to be made.
+pub struct Call<'a> {
+    method: GooseMethod,
+    path: &'a str,
+    name: &'static str,
+    token: Option<&'a str>,
+    body: Option<&'a Value>,
+    expect: u16,
+    also: Option<u16>,
+}
+
+/// A reply with the status the call expected (or also accepted).
+pub struct Reply {
+    pub request: GooseRequestMetric,
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: Value,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(method: GooseMethod, path: &'a str, name: &'static str, expect: u16) -> Self {
+        Call {
+            method,
+            path,
+            name,
+            token: None,
+            body: None,
+            expect,
+            also: None,
+        }
+    }
+
+    pub fn get(path: &'a str, name: &'static str) -> Self {
+        Call::new(GooseMethod::Get, path, name, 200)
+    }
+
+    pub fn token(mut self, token: &'a str) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    pub fn json(mut self, body: &'a Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// A second status that is not a failure (a read racing a delete may see 404).
+    pub fn also(mut self, status: u16) -> Self {
+        self.also = Some(status);
+        self
+    }
+
+    /// Makes the request. A transport error or another status is recorded as a failure by goose
+    /// and ends the transaction.
+    pub async fn send(self, user: &mut GooseUser) -> Result<Reply, Failure> {
+        let mut builder = user.get_request_builder(&self.method, self.path)?;
+        if let Some(token) = self.token {
+            builder = builder.bearer_auth(token);
+        }
+        if let Some(body) = self.body {
+            builder = builder.json(body);
+        }
+        let request = GooseRequest::builder()
+            .method(self.method)
+            .path(self.path)
+            .name(self.name)
+            .expect_status_code(self.expect)
+            .set_request_builder(builder)
+            .build();
+        let GooseResponse {
+            mut request,
+            response,
+        } = user.request(request).await?;
+        let failed = |request: &GooseRequestMetric| {
+            Box::new(TransactionError::RequestFailed {
+                raw_request: Box::new(request.clone()),
+            })
+        };
+        let Ok(response) = response else {
+            return Err(failed(&request));
+        };
+        let status = response.status().as_u16();
+        if status != self.expect {
+            if Some(status) != self.also {
+                return Err(failed(&request));
+            }
+            user.set_success(&mut request)?;
+        }
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let text = response.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Ok(Reply {
+            request,
+            status,
+            location,
+            body,
+        })
+    }
+}
+
+impl Reply {
+    /// Runs a check of the body; a wrong body fails the request, not only a wrong status.
+    pub fn check<T>(
+        mut self,
+        user: &mut GooseUser,
+        check: impl FnOnce(&Reply) -> Result<T, String>,
+    ) -> Result<T, Failure> {
+        match check(&self) {
+            Ok(t) => Ok(t),
+            Err(why) => {
+                let body = self.body.to_string();
+                user.set_failure(&why, &mut self.request, None, Some(&body))?;
+                Err(Box::new(TransactionError::Custom(why)))
+            }
+        }
+    }
+}
