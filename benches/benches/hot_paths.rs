@@ -7,6 +7,7 @@ use benches::{SECRET, app, population, user};
 use criterion::{Criterion, criterion_group, criterion_main};
 use reference_server::PasswordCost;
 use reference_server::auth::{Hasher, Tokens};
+use reference_server::http::rate_limit::{Identity, Limits};
 use reference_server::violations::Violations;
 use tokio::runtime::Runtime;
 
@@ -53,6 +54,25 @@ fn jwt(c: &mut Criterion) {
     let mut g = c.benchmark_group("jwt");
     g.bench_function("issue", |b| b.iter(|| tokens.issue(black_box(42))));
     g.bench_function("verify", |b| b.iter(|| tokens.verify(black_box(&token))));
+    g.finish();
+}
+
+/// One decision of the per-identity limiter, taken on every request under the base: for one busy
+/// identity and spread over 10k identities (the keyed map's cost).
+fn rate_limit(c: &mut Criterion) {
+    let limits = Limits::new(u32::MAX / 2, 0, Vec::new(), Violations::default());
+    let general = limits.general.as_ref().expect("on");
+    let mut g = c.benchmark_group("rate_limit");
+    g.bench_function("check one identity", |b| {
+        b.iter(|| general.check(black_box(&Identity::User(7))))
+    });
+    let mut n = 0u64;
+    g.bench_function("check across 10k identities", |b| {
+        b.iter(|| {
+            n = (n + 1) % 10_000;
+            general.check(black_box(&Identity::User(n)))
+        })
+    });
     g.finish();
 }
 
@@ -153,5 +173,5 @@ fn http(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(hot_paths, json, jwt, password, store, http);
+criterion_group!(hot_paths, json, jwt, rate_limit, password, store, http);
 criterion_main!(hot_paths);

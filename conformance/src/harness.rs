@@ -85,6 +85,13 @@ pub fn footer(ctx: &Ctx, elapsed: Duration) -> String {
         cleanup.created,
         cleanup.removed,
     );
+    let (throttled, waited) = ctx.http.throttled();
+    if throttled > 0 {
+        text.push_str(&format!(
+            "\n  the target answered 429 {throttled} times outside the RATE checks; waiting them out took {:.1} s (raise its limits for a faster run)",
+            waited.as_secs_f64()
+        ));
+    }
     for failure in cleanup.failed {
         text.push_str(&format!("\n  clean-up failed: {failure}"));
     }

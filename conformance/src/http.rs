@@ -190,11 +190,22 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// The HTTP client of one run: no redirects followed, nothing retried, every request counted.
+/// The longest `Retry-After` the suite waits out before it reports the `429` instead.
+const LONGEST_WAIT: Duration = Duration::from_secs(60);
+/// How many `429`s in a row one request waits out.
+const MOST_WAITS: u32 = 8;
+
+/// The HTTP client of one run: no redirects followed, nothing retried but a `429` (which `send`
+/// waits out, so a rate-limited target slows the suite rather than failing it), every request
+/// counted.
 pub struct Http {
     client: Client,
+    /// Connections kept open, for bursts of bodiless requests (draining a rate-limit bucket).
+    keep_alive: Client,
     base: String,
     sent: AtomicU64,
+    throttled: AtomicU64,
+    waited_ms: AtomicU64,
 }
 
 impl Http {
@@ -208,10 +219,50 @@ impl Http {
             .pool_max_idle_per_host(0)
             .build()
             .expect("a plain HTTP client builds");
+        let keep_alive = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("a plain HTTP client builds");
         Http {
             client,
+            keep_alive,
             base: base.trim_end_matches('/').to_owned(),
             sent: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+            waited_ms: AtomicU64::new(0),
+        }
+    }
+
+    /// How many `429`s `send` waited out, and for how long in all.
+    pub fn throttled(&self) -> (u64, Duration) {
+        (
+            self.throttled.load(Ordering::Relaxed),
+            Duration::from_millis(self.waited_ms.load(Ordering::Relaxed)),
+        )
+    }
+
+    /// Sends a request, waiting out a `429` as its `Retry-After` says (up to a minute, eight
+    /// times); the `429` itself is returned past that.
+    pub fn send(&self, request: Request) -> Result<Exchange, Failure> {
+        let mut waits = 0;
+        loop {
+            let exchange = self.send_once(request.clone())?;
+            let wait = match exchange.header("retry-after").map(str::trim) {
+                _ if exchange.status != 429 || waits == MOST_WAITS => return Ok(exchange),
+                Some(secs) => match secs.parse::<u64>() {
+                    Ok(secs) if secs <= LONGEST_WAIT.as_secs() => Duration::from_secs(secs),
+                    _ => return Ok(exchange),
+                },
+                None => Duration::from_secs(1),
+            };
+            waits += 1;
+            self.throttled.fetch_add(1, Ordering::Relaxed);
+            // A little past the promise: a second rounded down must not land a request early.
+            let wait = wait + Duration::from_millis(50);
+            self.waited_ms
+                .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
+            std::thread::sleep(wait);
         }
     }
 
@@ -224,7 +275,18 @@ impl Http {
         self.sent.load(Ordering::Relaxed)
     }
 
-    pub fn send(&self, request: Request) -> Result<Exchange, Failure> {
+    /// Sends a request once and returns whatever came back, a `429` included.
+    pub fn send_once(&self, request: Request) -> Result<Exchange, Failure> {
+        self.send_on(&self.client, request)
+    }
+
+    /// `send_once` on a kept-alive connection: for requests without a body only.
+    pub fn send_kept_alive(&self, request: Request) -> Result<Exchange, Failure> {
+        debug_assert!(request.body.is_none());
+        self.send_on(&self.keep_alive, request)
+    }
+
+    fn send_on(&self, client: &Client, request: Request) -> Result<Exchange, Failure> {
         // An absolute URL (a `Location` to follow) is sent as it is.
         let url = if request.path.starts_with("http://") || request.path.starts_with("https://") {
             request.path.clone()
@@ -234,7 +296,7 @@ impl Http {
         let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| {
             Failure::new("the request could not be built", "a method", e.to_string())
         })?;
-        let mut builder = self.client.request(method, &url);
+        let mut builder = client.request(method, &url);
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }

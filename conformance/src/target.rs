@@ -70,13 +70,21 @@ fn runtime() -> &'static Runtime {
     })
 }
 
+/// Requests per minute per identity of the in-process reference server.
+pub const EMBEDDED_RATE_LIMIT: u32 = 1500;
+
 impl Embedded {
-    /// Starts the reference server on a free port with a fresh data dir and cheap hashing;
+    /// Starts the reference server on a free port with a fresh data dir, cheap hashing and rate
+    /// limits on;
     /// `violations` names clauses to break (builds with the `proofs` feature only).
     pub fn start(violations: &[&str]) -> std::io::Result<(Embedded, Target)> {
         let data = tempfile::tempdir()?;
         let mut config = reference_server::Config::for_tests(data.path().to_path_buf());
         config.violations = violations.iter().map(|c| c.to_string()).collect();
+        // Below the shipped limit, so that the RATE checks drain a bucket quickly; above what the
+        // rest of the suite sends from its one address in a minute.
+        config.rate_limit = EMBEDDED_RATE_LIMIT;
+        config.login_rate_limit = reference_server::DEFAULT_LOGIN_RATE_LIMIT;
         let server = runtime().block_on(reference_server::spawn(config.clone()))?;
         let target = Target {
             base: server.base_url(),

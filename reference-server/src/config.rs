@@ -1,4 +1,4 @@
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 /// How expensive password hashing is. `Owasp` is what the binary ships with; `Fast` exists for
@@ -8,6 +8,12 @@ pub enum PasswordCost {
     Owasp,
     Fast,
 }
+
+/// Requests per minute per identity unless configured: 50 a second, above what one person or a
+/// careful script sends, below what a scraper would.
+pub const DEFAULT_RATE_LIMIT: u32 = 3000;
+/// Login attempts per minute per client and account unless configured.
+pub const DEFAULT_LOGIN_RATE_LIMIT: u32 = 20;
 
 /// Everything the server needs to start.
 #[derive(Clone, Debug, clap::Parser)]
@@ -44,13 +50,30 @@ pub struct Config {
         default_value = "owasp"
     )]
     pub password_cost: PasswordCost,
+    /// Requests per minute per identity (the user a valid token names, else the client address);
+    /// 0 turns the limit off.
+    #[arg(long, env = "TOUCHSTONE_RATE_LIMIT", default_value_t = DEFAULT_RATE_LIMIT)]
+    pub rate_limit: u32,
+    /// Login attempts per minute per client address and account, against password guessing;
+    /// 0 turns the limit off.
+    #[arg(long, env = "TOUCHSTONE_LOGIN_RATE_LIMIT", default_value_t = DEFAULT_LOGIN_RATE_LIMIT)]
+    pub login_rate_limit: u32,
+    /// A proxy whose `X-Forwarded-For` names the client (repeat, or comma-separate in the env).
+    #[arg(
+        long = "trusted-proxy",
+        env = "TOUCHSTONE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "IP"
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
     /// Break one contract clause on purpose (builds with the `violations` feature only).
     #[arg(long = "violate", value_name = "CLAUSE")]
     pub violations: Vec<String>,
 }
 
 impl Config {
-    /// A configuration for tests: a free loopback port, cheap hashing, the default admin.
+    /// A configuration for tests: a free loopback port, cheap hashing, the default admin, and no
+    /// rate limits (tests that exercise them set them).
     pub fn for_tests(data_dir: PathBuf) -> Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -60,6 +83,9 @@ impl Config {
             admin_username: "admin".into(),
             admin_password: "Admin-Passw0rd".into(),
             password_cost: PasswordCost::Fast,
+            rate_limit: 0,
+            login_rate_limit: 0,
+            trusted_proxies: Vec::new(),
             violations: Vec::new(),
         }
     }

@@ -5,6 +5,7 @@ use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
 use crate::domain::FieldError;
+use crate::http::rate_limit::Standing;
 use crate::store::{StoreError, Unique};
 use crate::violations::Violations;
 
@@ -45,6 +46,9 @@ pub enum ApiError {
     /// 422: the body or query breaks the field rules (GEN-04).
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
+    /// 429: the caller's identity is over its rate limit (RATE-03); carries its standing.
+    #[error("too many requests; retry after {} seconds", .0.retry_after.unwrap_or(1))]
+    TooManyRequests(Standing),
     /// 503: the store does not answer (`/ready`).
     #[error("the store is not available")]
     NotReady,
@@ -74,6 +78,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -92,6 +97,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::Validation(_) => "validation",
+            ApiError::TooManyRequests(_) => "too-many-requests",
             ApiError::NotReady => "not-ready",
             ApiError::Internal(_) => "internal",
         }
@@ -138,6 +144,9 @@ impl ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(challenge),
             );
+        }
+        if let ApiError::TooManyRequests(standing) = &self {
+            standing.write(headers, v);
         }
         if let ApiError::MethodNotAllowed(allow) = self
             && !v.breaks("GEN-11")

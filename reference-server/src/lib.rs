@@ -12,5 +12,5 @@ pub mod state;
 pub mod store;
 pub mod violations;
 
-pub use config::{Config, PasswordCost};
+pub use config::{Config, DEFAULT_LOGIN_RATE_LIMIT, DEFAULT_RATE_LIMIT, PasswordCost};
 pub use startup::{RunningServer, spawn};

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use crate::Config;
 use crate::auth::{Hasher, Tokens};
 use crate::domain::{Email, Role, User, Username};
+use crate::http::rate_limit::Limits;
 use crate::state::{App, State};
 use crate::store::Store;
 use crate::violations::Violations;
@@ -144,6 +145,18 @@ async fn ensure_admin(app: &App, config: &Config) -> io::Result<()> {
     Ok(())
 }
 
+/// Every minute, drops the rate-limit buckets of clients that have gone quiet; ends with the app.
+async fn forget_idle_clients(app: std::sync::Weak<App>) {
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        match app.upgrade() {
+            Some(app) => app.limits.forget_idle(),
+            None => return,
+        }
+    }
+}
+
 /// Opens the store, binds the listener and starts serving.
 pub async fn spawn(config: Config) -> io::Result<RunningServer> {
     let v = Violations::new(&config.violations).map_err(invalid)?;
@@ -154,6 +167,12 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
         store,
         hasher: Hasher::new(config.password_cost),
         tokens: Tokens::new(&jwt_secret, config.token_ttl_secs, v.clone()),
+        limits: Limits::new(
+            config.rate_limit,
+            config.login_rate_limit,
+            config.trusted_proxies.clone(),
+            v.clone(),
+        ),
         openapi: openapi(&v),
         v,
     });
@@ -168,6 +187,7 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
         })
         .run();
     let serving = tokio::spawn(server);
+    tokio::spawn(forget_idle_clients(Arc::downgrade(&state)));
     Ok(RunningServer {
         addr,
         jwt_secret,

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use crate::auth::{Hasher, Tokens};
+use crate::http::rate_limit::Limits;
 use crate::store::Store;
 use crate::violations::Violations;
 
@@ -9,6 +10,7 @@ pub struct App {
     pub store: Store,
     pub hasher: Hasher,
     pub tokens: Tokens,
+    pub limits: Limits,
     pub v: Violations,
     /// The OpenAPI document as served (GEN-10).
     pub openapi: bytes::Bytes,

@@ -2,6 +2,7 @@
 
 mod auth;
 mod general;
+mod rate;
 mod roles;
 mod users;
 mod users_fields;
@@ -16,7 +17,7 @@ pub type Outcome = Result<(), Failure>;
 pub struct Check {
     /// The clause ID in CONTRACT.md, which is also the check's name.
     pub id: &'static str,
-    /// The contract section: `general`, `users`, `auth` or `roles`.
+    /// The contract section: `general`, `users`, `auth`, `roles` or `rate limits`.
     pub section: &'static str,
     /// What the clause requires, in a few words.
     pub title: &'static str,
@@ -45,6 +46,7 @@ pub fn all() -> Vec<Check> {
         users_fields::CHECKS,
         auth::CHECKS,
         roles::CHECKS,
+        rate::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));
@@ -54,7 +56,7 @@ pub fn all() -> Vec<Check> {
 /// `GEN-02` before `GEN-10`, sections in the contract's order.
 fn clause_order(id: &str) -> (usize, u32) {
     let (section, n) = id.split_once('-').unwrap_or((id, "0"));
-    let rank = ["GEN", "USR", "AUTH", "ROLE"]
+    let rank = ["GEN", "USR", "AUTH", "ROLE", "RATE"]
         .iter()
         .position(|s| *s == section)
         .unwrap_or(usize::MAX);

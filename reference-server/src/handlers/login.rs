@@ -1,3 +1,5 @@
+use std::net::IpAddr;
+
 use http::StatusCode;
 use serde::Serialize;
 
@@ -5,6 +7,7 @@ use crate::domain::Credentials;
 use crate::error::ApiError;
 use crate::http::body::Body;
 use crate::http::json;
+use crate::http::rate_limit::{Identity, Standing};
 use crate::http::routes::Outcome;
 use crate::state::State;
 
@@ -16,8 +19,12 @@ struct Token {
     expires_in: Option<u64>,
 }
 
-/// `POST /auth/login` (AUTH-01..04, AUTH-11).
-pub async fn login(state: State, body: Body) -> Outcome {
+/// Where logins are served: the `instance` of the problems this handler answers itself.
+const PATH: &str = "/api/v1/auth/login";
+
+/// `POST /auth/login` (AUTH-01..04, AUTH-11), limited per client and account (RATE-07): once the
+/// account is known, the stricter login standing is what the response reports.
+pub async fn login(state: State, client: IpAddr, body: Body) -> Outcome {
     let v = &state.v;
     let value = body.json(v).await?;
     let credentials = Credentials::parse(&value, v).map_err(|errors| {
@@ -27,6 +34,28 @@ pub async fn login(state: State, body: Body) -> Outcome {
             ApiError::Validation(errors)
         }
     })?;
+    let Some(limiter) = state.limits.login.as_ref() else {
+        return attempt(&state, credentials).await;
+    };
+    let who = Identity::Login(client, credentials.username.to_lowercase());
+    let (standing, outcome) = match limiter.check(&who) {
+        Ok(standing) => (standing, attempt(&state, credentials).await),
+        Err(standing) if v.breaks("RATE-03") => (
+            Standing {
+                retry_after: None,
+                ..standing
+            },
+            attempt(&state, credentials).await,
+        ),
+        Err(standing) => (standing.clone(), Err(ApiError::TooManyRequests(standing))),
+    };
+    let mut reply = outcome.unwrap_or_else(|e| e.into_reply(PATH, v));
+    standing.write(reply.headers_mut(), v);
+    Ok(reply)
+}
+
+async fn attempt(state: &State, credentials: Credentials) -> Outcome {
+    let v = &state.v;
     let user = state.store.find_by_username(&credentials.username)?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let verified = state.hasher.verify(credentials.password, hash).await;

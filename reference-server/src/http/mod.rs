@@ -1,17 +1,20 @@
 //! The warp side: routes, request bodies, and what every response gets on its way out.
 
 pub mod body;
+pub mod rate_limit;
 mod request_id;
 pub mod routes;
 
 use std::convert::Infallible;
+use std::net::IpAddr;
 use std::time::Instant;
 
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use warp::Filter;
 use warp::filters::path::FullPath;
 
 use crate::error::{ApiError, Reply};
+use crate::http::rate_limit::Standing;
 use crate::state::State;
 
 /// A response with a body of `content_type`.
@@ -30,13 +33,25 @@ pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Result<Reply, 
     Ok(respond(status, "application/json", body))
 }
 
-/// The whole application: every route, every rejection turned into a problem at its path, and the
-/// request id on every response (GEN-07).
+/// The whole application: the rate limit, every route, every rejection turned into a problem at
+/// its path, and the request id on every response (GEN-07).
 pub fn app(state: State) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone {
     let v = state.v.clone();
-    let outcome = routes::all(state)
+    let outcome = admission(state.clone())
+        .and(routes::all(state))
+        .map(|standing, outcome| Gated { standing, outcome })
         .recover(|rejection: warp::Rejection| async move {
-            Ok::<Result<Reply, ApiError>, Infallible>(Err(from_rejection(rejection)))
+            let gated = match rejection.find::<Throttled>() {
+                Some(Throttled(standing)) => Gated {
+                    standing: None,
+                    outcome: Err(ApiError::TooManyRequests(standing.clone())),
+                },
+                None => Gated {
+                    standing: None,
+                    outcome: Err(from_rejection(rejection)),
+                },
+            };
+            Ok::<Gated, Infallible>(gated)
         })
         .unify();
     warp::any()
@@ -46,14 +61,17 @@ pub fn app(state: State) -> impl Filter<Extract = (Reply,), Error = Infallible> 
         .and(request_id::request_id(v.clone()))
         .and(outcome)
         .map(
-            move |start: Instant, method: Method, path: FullPath, id: HeaderValue, outcome| {
-                let mut reply = match outcome {
+            move |start: Instant, method: Method, path: FullPath, id: HeaderValue, gated: Gated| {
+                let mut reply = match gated.outcome {
                     Err(ApiError::RouteNotFound) if v.breaks("GEN-01") => {
                         respond(StatusCode::OK, "application/json", b"{}".to_vec())
                     }
                     Ok(reply) => reply,
                     Err(e) => e.into_reply(path.as_str(), &v),
                 };
+                if let Some(standing) = gated.standing {
+                    standing.write(reply.headers_mut(), &v);
+                }
                 // Paths carry ids, never secrets; headers (and so tokens) are not logged.
                 tracing::info!(
                     request_id = id.to_str().unwrap_or_default(),
@@ -67,6 +85,63 @@ pub fn app(state: State) -> impl Filter<Extract = (Reply,), Error = Infallible> 
                 reply
             },
         )
+}
+
+/// A route's outcome and the rate-limit standing its response reports.
+struct Gated {
+    standing: Option<Standing>,
+    outcome: routes::Outcome,
+}
+
+/// A request refused by the rate limit before any route ran.
+#[derive(Debug)]
+struct Throttled(Standing);
+
+impl warp::reject::Reject for Throttled {}
+
+/// The client address of a request (RATE-06).
+pub fn client(state: State) -> impl Filter<Extract = (IpAddr,), Error = Infallible> + Clone {
+    warp::addr::remote()
+        .and(warp::header::headers_cloned())
+        .map(move |peer, headers: HeaderMap| state.limits.client(peer, &headers))
+}
+
+/// Takes one request from the caller's bucket: every path under the base is limited, the
+/// operations endpoints are not. A refusal rejects before any route runs (RATE-03).
+fn admission(
+    state: State,
+) -> impl Filter<Extract = (Option<Standing>,), Error = warp::Rejection> + Clone {
+    warp::path::full()
+        .and(client(state.clone()))
+        .and(warp::header::headers_cloned())
+        .and_then(move |path: FullPath, client: IpAddr, headers: HeaderMap| {
+            let state = state.clone();
+            async move {
+                let Some(general) = state.limits.general.as_ref() else {
+                    return Ok(None);
+                };
+                if !routes::under_base(path.as_str()) {
+                    return Ok(None);
+                }
+                let user = bearer(&headers).and_then(|t| state.tokens.verify(t).ok());
+                match general.check(&state.limits.identity(user, client)) {
+                    Ok(standing) => Ok(Some(standing)),
+                    // RATE-03 broken: the request goes through with nothing remaining.
+                    Err(standing) if state.v.breaks("RATE-03") => Ok(Some(Standing {
+                        retry_after: None,
+                        ..standing
+                    })),
+                    Err(standing) => Err(warp::reject::custom(Throttled(standing))),
+                }
+            }
+        })
+}
+
+/// The token of an `Authorization: Bearer` header, unchecked.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// Rejections that reach the end are routing failures.

@@ -12,6 +12,12 @@ use crate::state::State;
 
 pub type Outcome = Result<Reply, ApiError>;
 
+/// Whether a request path is under the base URL, where the contract (and the rate limit) applies.
+pub fn under_base(path: &str) -> bool {
+    path.strip_prefix("/api/v1")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 fn with_state(state: State) -> impl Filter<Extract = (State,), Error = Infallible> + Clone {
     warp::any().map(move || state.clone())
 }
@@ -53,6 +59,16 @@ pub fn all(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection>
         .unify()
         .or(ready(state))
         .unify()
+        .or(unrouted())
+        .unify()
+}
+
+/// Any other path under the base: 404 (GEN-01), answered here rather than rejected so that it
+/// carries the rate-limit headers like every response under the base.
+fn unrouted() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    warp::path("api")
+        .and(warp::path("v1"))
+        .map(|| Err(ApiError::RouteNotFound))
 }
 
 /// GET /api/v1/openapi.json
@@ -67,7 +83,8 @@ fn openapi(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection>
 fn login(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
     api!("auth" / "login")
         .and(warp::post())
-        .and(with_state(state))
+        .and(with_state(state.clone()))
+        .and(super::client(state))
         .and(body())
         .then(login::login)
 }

@@ -28,6 +28,11 @@ fn start(data_dir: &Path) -> Server {
             "fast",
             "--jwt-secret",
             "crash-test-secret",
+            // Every writer is one client address; the limits are not what this test is about.
+            "--rate-limit",
+            "0",
+            "--login-rate-limit",
+            "0",
         ])
         .arg("--data-dir")
         .arg(data_dir)

@@ -10,7 +10,11 @@ pub struct TestApp {
 
 /// Starts the server on port 0 with a data dir of the test's own.
 pub async fn spawn_app(data_dir: &Path) -> TestApp {
-    let server = reference_server::spawn(Config::for_tests(data_dir.to_path_buf()))
+    spawn_with(Config::for_tests(data_dir.to_path_buf())).await
+}
+
+pub async fn spawn_with(config: Config) -> TestApp {
+    let server = reference_server::spawn(config)
         .await
         .expect("the server starts");
     TestApp {

@@ -3,4 +3,5 @@
 mod crash;
 mod helpers;
 mod lifecycle;
+mod rate_limit;
 mod users;
