@@ -5,6 +5,7 @@ use std::sync::Arc;
 use reference_server::PasswordCost;
 use reference_server::auth::{Hasher, Tokens};
 use reference_server::domain::{Email, FullName, Role, User, Username};
+use reference_server::http::metrics::Metrics;
 use reference_server::http::rate_limit::Limits;
 use reference_server::state::{App, State};
 use reference_server::store::Store;
@@ -51,6 +52,7 @@ pub async fn app(dir: &std::path::Path, users: u64) -> State {
         tokens: Tokens::new(SECRET, 3600, v.clone()),
         // Off: one benchmark client would drain any bucket; the limiter has a benchmark of its own.
         limits: Limits::new(0, 0, Vec::new(), v.clone()),
+        metrics: Metrics::default(),
         v,
         openapi: bytes::Bytes::from_static(b"{}"),
     })

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use crate::Config;
 use crate::auth::{Hasher, Tokens};
 use crate::domain::{Email, Role, User, Username};
+use crate::http::metrics::Metrics;
 use crate::http::rate_limit::Limits;
 use crate::state::{App, State};
 use crate::store::Store;
@@ -173,6 +174,7 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
             config.trusted_proxies.clone(),
             v.clone(),
         ),
+        metrics: Metrics::default(),
         openapi: openapi(&v),
         v,
     });

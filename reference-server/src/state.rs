@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use crate::auth::{Hasher, Tokens};
+use crate::http::metrics::Metrics;
 use crate::http::rate_limit::Limits;
 use crate::store::Store;
 use crate::violations::Violations;
@@ -11,6 +12,7 @@ pub struct App {
     pub hasher: Hasher,
     pub tokens: Tokens,
     pub limits: Limits,
+    pub metrics: Metrics,
     pub v: Violations,
     /// The OpenAPI document as served (GEN-10).
     pub openapi: bytes::Bytes,

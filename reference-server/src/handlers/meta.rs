@@ -19,6 +19,16 @@ pub fn health() -> Outcome {
     json(StatusCode::OK, &serde_json::json!({"status": "ok"}))
 }
 
+/// `GET /metrics`: Prometheus text exposition.
+pub fn metrics(state: State) -> Outcome {
+    let text = state.metrics.render(state.store.count());
+    Ok(respond(
+        StatusCode::OK,
+        "text/plain; version=0.0.4; charset=utf-8",
+        text.into_bytes(),
+    ))
+}
+
 /// `GET /ready`: the store answers reads.
 pub fn ready(state: State) -> Outcome {
     if state.store.ready() {

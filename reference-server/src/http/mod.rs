@@ -1,6 +1,7 @@
 //! The warp side: routes, request bodies, and what every response gets on its way out.
 
 pub mod body;
+pub mod metrics;
 pub mod rate_limit;
 mod request_id;
 pub mod routes;
@@ -37,6 +38,7 @@ pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Result<Reply, 
 /// its path, and the request id on every response (GEN-07).
 pub fn app(state: State) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone {
     let v = state.v.clone();
+    let app = state.clone();
     let outcome = admission(state.clone())
         .and(routes::all(state))
         .map(|standing, outcome| Gated { standing, outcome })
@@ -72,13 +74,20 @@ pub fn app(state: State) -> impl Filter<Extract = (Reply,), Error = Infallible> 
                 if let Some(standing) = gated.standing {
                     standing.write(reply.headers_mut(), &v);
                 }
+                let took = start.elapsed();
+                app.metrics.request(
+                    method.as_str(),
+                    routes::template(path.as_str()),
+                    reply.status().as_u16(),
+                    took,
+                );
                 // Paths carry ids, never secrets; headers (and so tokens) are not logged.
                 tracing::info!(
                     request_id = id.to_str().unwrap_or_default(),
                     %method,
                     path = path.as_str(),
                     status = reply.status().as_u16(),
-                    latency_us = start.elapsed().as_micros() as u64,
+                    latency_us = took.as_micros() as u64,
                     "request"
                 );
                 reply.headers_mut().insert(request_id::HEADER, id);

@@ -12,6 +12,27 @@ use crate::state::State;
 
 pub type Outcome = Result<Reply, ApiError>;
 
+/// The route template a path is served by, the label of its metrics: never the raw path, whose
+/// ids (and whatever else clients send) would make a series each.
+pub fn template(path: &str) -> &'static str {
+    let Some(rest) = path.strip_prefix("/api/v1") else {
+        return match path {
+            "/health" => "/health",
+            "/ready" => "/ready",
+            "/metrics" => "/metrics",
+            _ => "unrouted",
+        };
+    };
+    match rest.split('/').skip(1).collect::<Vec<_>>().as_slice() {
+        ["openapi.json"] => "/api/v1/openapi.json",
+        ["auth", "login"] => "/api/v1/auth/login",
+        ["users"] => "/api/v1/users",
+        ["users", "me"] => "/api/v1/users/me",
+        ["users", _] => "/api/v1/users/{id}",
+        _ => "/api/v1 (unrouted)",
+    }
+}
+
 /// Whether a request path is under the base URL, where the contract (and the rate limit) applies.
 pub fn under_base(path: &str) -> bool {
     path.strip_prefix("/api/v1")
@@ -57,7 +78,9 @@ pub fn all(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection>
         .unify()
         .or(health())
         .unify()
-        .or(ready(state))
+        .or(ready(state.clone()))
+        .unify()
+        .or(metrics(state))
         .unify()
         .or(unrouted())
         .unify()
@@ -176,6 +199,14 @@ fn user_not_allowed() -> impl Filter<Extract = (Outcome,), Error = Rejection> + 
 /// GET /health
 fn health() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
     warp::path!("health").and(warp::get()).map(meta::health)
+}
+
+/// GET /metrics
+fn metrics(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    warp::path!("metrics")
+        .and(warp::get())
+        .and(with_state(state))
+        .map(meta::metrics)
 }
 
 /// GET /ready

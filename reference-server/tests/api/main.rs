@@ -3,5 +3,6 @@
 mod crash;
 mod helpers;
 mod lifecycle;
+mod operations;
 mod rate_limit;
 mod users;

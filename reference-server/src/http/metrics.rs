@@ -1,0 +1,84 @@
+//! Prometheus metrics of one server: requests by route template and status, their latency, and
+//! the store's size. Each server records into a recorder of its own rather than the process-wide
+//! one, so that servers sharing a process (tests, the in-process suite) never mix their counts.
+
+use std::time::Duration;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+
+/// Upper bounds of the latency histogram, in seconds: from a cached read to a slow password hash.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+pub struct Metrics {
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets(LATENCY_BUCKETS)
+            .expect("the buckets are not empty")
+            .build_recorder();
+        let handle = recorder.handle();
+        Metrics { recorder, handle }
+    }
+}
+
+impl Metrics {
+    /// Counts one answered request. `route` is a template, never a raw path, so that the number
+    /// of series stays bounded whatever clients send.
+    pub fn request(&self, method: &str, route: &'static str, status: u16, took: Duration) {
+        let labels = [
+            ("method", method.to_owned()),
+            ("route", route.to_owned()),
+            ("status", status.to_string()),
+        ];
+        metrics::with_local_recorder(&self.recorder, || {
+            metrics::counter!("touchstone_http_requests_total", &labels).increment(1);
+            metrics::histogram!("touchstone_http_request_duration_seconds", &labels)
+                .record(took.as_secs_f64());
+        });
+    }
+
+    /// The exposition text, with the store's size read now.
+    pub fn render(&self, users: u64) -> String {
+        metrics::with_local_recorder(&self.recorder, || {
+            metrics::gauge!("touchstone_users").set(users as f64);
+        });
+        self.handle.render()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_counted_by_template_and_status() {
+        let m = Metrics::default();
+
+        m.request("GET", "/api/v1/users/{id}", 200, Duration::from_millis(2));
+        m.request("GET", "/api/v1/users/{id}", 200, Duration::from_millis(3));
+        m.request("GET", "/api/v1/users/{id}", 404, Duration::from_millis(1));
+        let text = m.render(7);
+
+        assert!(text.contains(
+            r#"touchstone_http_requests_total{method="GET",route="/api/v1/users/{id}",status="200"} 2"#
+        ));
+        assert!(text.contains(r#"status="404"} 1"#));
+        assert!(text.contains("touchstone_http_request_duration_seconds_bucket"));
+        assert!(text.contains("touchstone_users 7"));
+    }
+
+    #[test]
+    fn servers_do_not_share_counts() {
+        let (a, b) = (Metrics::default(), Metrics::default());
+
+        a.request("GET", "/health", 200, Duration::from_millis(1));
+
+        assert!(!b.render(0).contains("touchstone_http_requests_total"));
+    }
+}
