@@ -28,6 +28,15 @@ impl TestApp {
         format!("{}{path}", self.server.base_url())
     }
 
+    /// `GET` of an operations endpoint (`/health`, `/ready`, `/metrics`), outside the base URL.
+    pub async fn get_operation(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("http://{}{path}", self.server.addr))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
     /// One request; returns the status and the JSON body (`Null` when there is none).
     pub async fn send(
         &self,

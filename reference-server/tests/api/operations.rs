@@ -8,12 +8,7 @@ async fn metrics_count_requests_by_route_template_and_status() {
     app.send("GET", "/users/1", Some(&token), None).await;
     app.send("GET", "/users/999", Some(&token), None).await;
 
-    let response = app
-        .client
-        .get(format!("http://{}/metrics", app.server.addr))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get_operation("/metrics").await;
     let content_type = response.headers()["content-type"]
         .to_str()
         .unwrap()
@@ -34,13 +29,8 @@ async fn health_and_ready_answer() {
     let dir = tempfile::tempdir().unwrap();
     let app = spawn_app(dir.path()).await;
 
-    for path in ["health", "ready"] {
-        let r = app
-            .client
-            .get(format!("http://{}/{path}", app.server.addr))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "/{path}");
+    for path in ["/health", "/ready"] {
+        let r = app.get_operation(path).await;
+        assert_eq!(r.status(), 200, "{path}");
     }
 }

@@ -27,12 +27,7 @@ async fn a_spent_address_is_refused_with_retry_after_and_operations_stay_open() 
         );
     }
     let refused = app.client.get(&me).send().await.unwrap();
-    let health = app
-        .client
-        .get(format!("http://{}/health", app.server.addr))
-        .send()
-        .await
-        .unwrap();
+    let health = app.get_operation("/health").await;
 
     assert_eq!(remaining, ["2", "1", "0"]);
     assert_eq!(refused.status(), 429);
