@@ -123,7 +123,7 @@ fn store(c: &mut Criterion) {
         b.to_async(&rt).iter(|| {
             n += 1;
             let k = n;
-            state.store.create(move |id| user(id, k))
+            state.store.create(move |id| user(id, k), None)
         })
     });
     g.finish();

@@ -53,6 +53,7 @@ pub async fn app(dir: &std::path::Path, users: u64) -> State {
         // Off: one benchmark client would drain any bucket; the limiter has a benchmark of its own.
         limits: Limits::new(0, 0, Vec::new(), v.clone()),
         metrics: Metrics::default(),
+        cors: reference_server::http::cors::Cors::default(),
         v,
         openapi: bytes::Bytes::from_static(b"{}"),
     })
@@ -61,7 +62,8 @@ pub async fn app(dir: &std::path::Path, users: u64) -> State {
 /// Creates `users` users, 512 at a time so that they share flushes (group commit).
 pub async fn fill(store: &Store, users: u64) {
     for start in (0..users).step_by(512) {
-        let batch = (start..users.min(start + 512)).map(|n| store.create(move |id| user(id, n)));
+        let batch =
+            (start..users.min(start + 512)).map(|n| store.create(move |id| user(id, n), None));
         for created in futures_util::future::join_all(batch).await {
             created.expect("a user is created");
         }

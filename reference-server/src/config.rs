@@ -66,6 +66,15 @@ pub struct Config {
         value_name = "IP"
     )]
     pub trusted_proxies: Vec<IpAddr>,
+    /// An origin (`https://app.example.com`) whose browser scripts may call the API (CORS); repeat,
+    /// or comma-separate in the env; `*` allows any origin. None by default.
+    #[arg(
+        long = "cors-origin",
+        env = "TOUCHSTONE_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN"
+    )]
+    pub cors_origins: Vec<String>,
     /// Break one contract clause on purpose (builds with the `violations` feature only).
     #[arg(long = "violate", value_name = "CLAUSE")]
     pub violations: Vec<String>,
@@ -86,6 +95,7 @@ impl Config {
             rate_limit: 0,
             login_rate_limit: 0,
             trusted_proxies: Vec::new(),
+            cors_origins: Vec::new(),
             violations: Vec::new(),
         }
     }

@@ -9,7 +9,9 @@ use crate::http::rate_limit::Standing;
 use crate::store::{StoreError, Unique};
 use crate::violations::Violations;
 
-pub type Reply = warp::reply::Response;
+/// A response as the handlers and the outbound layers see it: the whole body in memory, so that
+/// validators and compression can work on its bytes before it becomes warp's streaming body.
+pub type Reply = http::Response<bytes::Bytes>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -34,9 +36,15 @@ pub enum ApiError {
     /// 405: a known path, another method (GEN-11); carries the methods it allows.
     #[error("this path does not support the method; see the Allow header")]
     MethodNotAllowed(&'static str),
+    /// 406: the request's `Accept` admits no JSON (HTTP-07).
+    #[error("this API answers application/json; the Accept header rules it out")]
+    NotAcceptable,
     /// 409: a unique field is taken (USR-04, USR-05).
     #[error("the {} is already taken", match .0 { Unique::Username => "username", Unique::Email => "email" })]
     Conflict(Unique),
+    /// 412: `If-Match` does not name the current representation (HTTP-03).
+    #[error("the user has changed since the tag in If-Match; fetch it again")]
+    PreconditionFailed,
     /// 413: the body is over the limit (GEN-06).
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -61,6 +69,11 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
             StoreError::Conflict(which) => ApiError::Conflict(which),
+            StoreError::Precondition => ApiError::PreconditionFailed,
+            StoreError::KeyReused => ApiError::Validation(vec![FieldError::new(
+                "Idempotency-Key",
+                "this key was used with another request body",
+            )]),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -74,6 +87,8 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::UserNotFound | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -93,6 +108,8 @@ impl ApiError {
             ApiError::UserNotFound => "user-not-found",
             ApiError::RouteNotFound => "not-found",
             ApiError::MethodNotAllowed(_) => "method-not-allowed",
+            ApiError::NotAcceptable => "not-acceptable",
+            ApiError::PreconditionFailed => "precondition-failed",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType => "unsupported-media-type",

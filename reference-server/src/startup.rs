@@ -128,18 +128,21 @@ async fn ensure_admin(app: &App, config: &Config) -> io::Result<()> {
         .map_err(io::Error::other)?;
     let now = OffsetDateTime::now_utc();
     app.store
-        .create(|id| User {
-            id,
-            username,
-            email,
-            full_name: Some(crate::domain::FullName::parse("Administrator").expect("short")),
-            age: None,
-            role: Role::Admin,
-            is_active: true,
-            password_hash,
-            created_at: now,
-            updated_at: now,
-        })
+        .create(
+            |id| User {
+                id,
+                username,
+                email,
+                full_name: Some(crate::domain::FullName::parse("Administrator").expect("short")),
+                age: None,
+                role: Role::Admin,
+                is_active: true,
+                password_hash,
+                created_at: now,
+                updated_at: now,
+            },
+            None,
+        )
         .await
         .map_err(io::Error::other)?;
     tracing::info!(username = %config.admin_username, "created the admin account");
@@ -175,6 +178,7 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
             v.clone(),
         ),
         metrics: Metrics::default(),
+        cors: crate::http::cors::Cors::new(&config.cors_origins),
         openapi: openapi(&v),
         v,
     });

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use crate::auth::{Hasher, Tokens};
+use crate::http::cors::Cors;
 use crate::http::metrics::Metrics;
 use crate::http::rate_limit::Limits;
 use crate::store::Store;
@@ -13,6 +14,7 @@ pub struct App {
     pub tokens: Tokens,
     pub limits: Limits,
     pub metrics: Metrics,
+    pub cors: Cors,
     pub v: Violations,
     /// The OpenAPI document as served (GEN-10).
     pub openapi: bytes::Bytes,

@@ -6,9 +6,11 @@ use super::access::{authenticate, may_change, may_delete, may_update};
 use crate::domain::{Changes, FieldError, Role, SignUp, User, UserView};
 use crate::error::{ApiError, Reply};
 use crate::http::body::Body;
+use crate::http::conditional::{Precondition, http_date, tag_of};
 use crate::http::json;
 use crate::http::routes::Outcome;
 use crate::state::{App, State};
+use crate::store::{Idempotency, StoreError};
 
 fn shown(app: &App, status: StatusCode, user: &User) -> Outcome {
     json(status, &user.view(&app.v))
@@ -35,10 +37,61 @@ fn existing(app: &App, id: u64) -> Result<User, ApiError> {
     app.store.get(id)?.ok_or_else(|| not_found(app))
 }
 
-/// `POST /users` (USR-01, USR-04..10).
-pub async fn create(state: State, body: Body) -> Outcome {
+/// The `Idempotency-Key` of a sign-up (HTTP-09): 1-255 visible ASCII characters.
+fn idempotency(
+    app: &App,
+    headers: &HeaderMap,
+    body: &serde_json::Value,
+) -> Result<Option<Idempotency>, ApiError> {
+    let Some(key) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    if app.v.breaks("HTTP-09") {
+        return Ok(None);
+    }
+    let bytes = key.as_bytes();
+    if !(1..=255).contains(&bytes.len()) || !bytes.iter().all(|b| (0x21..=0x7e).contains(b)) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "Idempotency-Key",
+            "must be 1 to 255 visible ASCII characters",
+        )]));
+    }
+    Ok(Some(Idempotency::new(
+        &String::from_utf8_lossy(bytes),
+        body,
+    )))
+}
+
+/// The answer to a sign-up, first made or replayed for its idempotency key.
+fn created(app: &App, user: &User, replayed: bool) -> Outcome {
+    let mut reply = shown(app, StatusCode::CREATED, user)?;
+    if !app.v.breaks("USR-01") {
+        let location = HeaderValue::from_str(&format!("/api/v1/users/{}", user.id))
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        reply.headers_mut().insert(header::LOCATION, location);
+    }
+    if replayed {
+        reply
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(reply)
+}
+
+/// `POST /users` (USR-01, USR-04..10, HTTP-09).
+pub async fn create(state: State, headers: HeaderMap, body: Body) -> Outcome {
     let v = &state.v;
     let value = body.json(v).await?;
+    let key = idempotency(&state, &headers, &value)?;
+    // A replay is answered before the password is hashed again.
+    if let Some(user) = key
+        .as_ref()
+        .map(|k| state.store.idempotent(k))
+        .transpose()?
+        .flatten()
+    {
+        return created(&state, &user, true);
+    }
     let new = SignUp::parse(&value, v).map_err(ApiError::Validation)?;
     let password_hash = state
         .hasher
@@ -46,35 +99,34 @@ pub async fn create(state: State, body: Body) -> Outcome {
         .await
         .map_err(ApiError::Internal)?;
     let now = OffsetDateTime::now_utc();
-    let user = state
-        .store
-        .create(|id| User {
-            id,
-            username: new.username,
-            email: new.email,
-            full_name: new.full_name,
-            age: new.age,
-            role: Role::User,
-            is_active: true,
-            password_hash,
-            created_at: now,
-            updated_at: now,
-        })
-        .await?;
-    let mut reply = shown(&state, StatusCode::CREATED, &user)?;
-    if !v.breaks("USR-01") {
-        let location = HeaderValue::from_str(&format!("/api/v1/users/{}", user.id))
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        reply.headers_mut().insert(header::LOCATION, location);
+    let build = |id| User {
+        id,
+        username: new.username,
+        email: new.email,
+        full_name: new.full_name,
+        age: new.age,
+        role: Role::User,
+        is_active: true,
+        password_hash,
+        created_at: now,
+        updated_at: now,
+    };
+    match state.store.create(build, key.as_ref()).await {
+        // A concurrent request with the same key won the race.
+        Err(StoreError::Replay(user)) => created(&state, &user, true),
+        outcome => created(&state, &outcome?, false),
     }
-    Ok(reply)
 }
 
 /// `GET /users/{id}` (USR-02).
 pub async fn get(id: String, state: State, headers: HeaderMap) -> Outcome {
     authenticate(&state, &headers)?;
     let user = existing(&state, user_id(&state, &id)?)?;
-    shown(&state, StatusCode::OK, &user)
+    let mut reply = shown(&state, StatusCode::OK, &user)?;
+    reply
+        .headers_mut()
+        .insert(header::LAST_MODIFIED, http_date(user.updated_at));
+    Ok(reply)
 }
 
 /// `GET /users/me` (USR-16).
@@ -133,7 +185,8 @@ pub async fn list(state: State, headers: HeaderMap, query: Vec<(String, String)>
         .store
         .page((page - 1).saturating_mul(page_size), page_size as usize)?;
     let total = state.store.count();
-    json(
+    let newest = users.iter().map(|u| u.updated_at).max();
+    let mut reply = json(
         StatusCode::OK,
         &Page {
             items: users.iter().map(|u| u.view(&state.v)).collect(),
@@ -142,7 +195,12 @@ pub async fn list(state: State, headers: HeaderMap, query: Vec<(String, String)>
             page_size,
             total_pages: total.div_ceil(page_size),
         },
-    )
+    )?;
+    reply.headers_mut().insert(
+        header::LAST_MODIFIED,
+        http_date(newest.unwrap_or(OffsetDateTime::UNIX_EPOCH)),
+    );
+    Ok(reply)
 }
 
 /// `PUT /users/{id}` (USR-12, USR-14).
@@ -163,6 +221,17 @@ pub async fn patch(id: String, state: State, headers: HeaderMap, body: Body) -> 
     .await
 }
 
+/// The request's `If-Match`, checked before the body is read (RFC 9110 §13.2.2: preconditions
+/// come after authentication and permission, before the content is processed).
+fn unchanged(app: &App, headers: &HeaderMap, target: &User) -> Result<Precondition, ApiError> {
+    let precondition = Precondition::of(headers);
+    if precondition.holds(|| tag_of(&target.view(&app.v)), &app.v) {
+        Ok(precondition)
+    } else {
+        Err(ApiError::PreconditionFailed)
+    }
+}
+
 type Parse =
     fn(&serde_json::Value, &crate::violations::Violations) -> Result<Changes, Vec<FieldError>>;
 
@@ -171,14 +240,23 @@ async fn update(state: State, id: String, headers: HeaderMap, body: Body, parse:
     let id = user_id(&state, &id)?;
     let target = existing(&state, id)?;
     may_update(&state, &actor, &target)?;
+    let precondition = unchanged(&state, &headers, &target)?;
     let value = body.json(&state.v).await?;
     let changes = parse(&value, &state.v).map_err(ApiError::Validation)?;
     may_change(&state, &actor, &target, &changes)?;
     let now = OffsetDateTime::now_utc();
     let frozen = state.v.breaks("USR-17");
+    let v = &state.v;
     let user = state
         .store
-        .update(id, |current| current.with(&changes, now, frozen).0)
+        .update(id, |current| {
+            // Checked again on the record the write applies to, so a write racing this one
+            // cannot slip in between the check and the update.
+            if !precondition.holds(|| tag_of(&current.view(v)), v) {
+                return Err(StoreError::Precondition);
+            }
+            Ok(current.with(&changes, now, frozen).0)
+        })
         .await?
         .ok_or_else(|| not_found(&state))?;
     shown(&state, StatusCode::OK, &user)
@@ -190,7 +268,15 @@ pub async fn delete(id: String, state: State, headers: HeaderMap) -> Outcome {
     let id = user_id(&state, &id)?;
     let target = existing(&state, id)?;
     may_delete(&state, &actor, &target)?;
-    if !state.store.delete(id).await? {
+    let precondition = unchanged(&state, &headers, &target)?;
+    let v = &state.v;
+    let deleted = state.store.delete(id, |current| {
+        match precondition.holds(|| tag_of(&current.view(v)), v) {
+            true => Ok(()),
+            false => Err(StoreError::Precondition),
+        }
+    });
+    if !deleted.await? {
         return Err(not_found(&state));
     }
     if state.v.breaks("USR-15") {

@@ -34,8 +34,9 @@ pub fn body() -> impl Filter<Extract = (Body,), Error = warp::Rejection> + Clone
         })
 }
 
-/// `application/json` or any `+json` type (RFC 6839), parameters allowed.
-fn is_json(headers: &HeaderMap) -> bool {
+/// `application/json` or any `+json` type (RFC 6839, which covers RFC 7396's
+/// `application/merge-patch+json`), parameters allowed.
+fn is_json(headers: &HeaderMap, v: &Violations) -> bool {
     let Some(Ok(value)) = headers.get(header::CONTENT_TYPE).map(|v| v.to_str()) else {
         return false;
     };
@@ -45,6 +46,9 @@ fn is_json(headers: &HeaderMap) -> bool {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
+    if essence == "application/merge-patch+json" && v.breaks("HTTP-08") {
+        return false;
+    }
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
@@ -52,7 +56,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 impl Body {
     /// The body as a JSON value: 415, 413 or 400 when it is not one.
     pub async fn json(mut self, v: &Violations) -> Result<Value, ApiError> {
-        if !is_json(&self.headers) && !v.breaks("GEN-05") {
+        if !is_json(&self.headers, v) && !v.breaks("GEN-05") {
             return Err(ApiError::UnsupportedMediaType);
         }
         let limit = if v.breaks("GEN-06") {

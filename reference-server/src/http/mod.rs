@@ -1,7 +1,11 @@
 //! The warp side: routes, request bodies, and what every response gets on its way out.
 
 pub mod body;
+pub mod conditional;
+pub mod cors;
+mod hardening;
 pub mod metrics;
+pub mod negotiation;
 pub mod rate_limit;
 mod request_id;
 pub mod routes;
@@ -28,30 +32,49 @@ pub fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) ->
     reply
 }
 
+/// Adds `token` to the response's `Vary`, kept as one field so that every client reads it whole.
+pub fn vary(headers: &mut HeaderMap, token: &'static str) {
+    let joined = match headers.get(header::VARY).and_then(|v| v.to_str().ok()) {
+        Some(existing) if !existing.is_empty() => format!("{existing}, {token}"),
+        _ => token.to_owned(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&joined) {
+        headers.insert(header::VARY, value);
+    }
+}
+
 /// A JSON response.
 pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Result<Reply, ApiError> {
     let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(respond(status, "application/json", body))
 }
 
-/// The whole application: the rate limit, every route, every rejection turned into a problem at
-/// its path, and the request id on every response (GEN-07).
-pub fn app(state: State) -> impl Filter<Extract = (Reply,), Error = Infallible> + Clone {
+/// The whole application: the rate limit and content negotiation, every route, every rejection
+/// turned into a problem at its path, then what every response gets on its way out: the request
+/// id (GEN-07), validators (HTTP-01, HTTP-02), caching and security fields (HTTP-04, HTTP-11),
+/// CORS (HTTP-10) and compression (HTTP-12).
+pub fn app(
+    state: State,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = Infallible> + Clone {
     let v = state.v.clone();
     let app = state.clone();
-    let outcome = admission(state.clone())
+    let outcome = admitted(state.clone())
         .and(routes::all(state))
         .map(|standing, outcome| Gated { standing, outcome })
         .recover(|rejection: warp::Rejection| async move {
-            let gated = match rejection.find::<Throttled>() {
-                Some(Throttled(standing)) => Gated {
-                    standing: None,
-                    outcome: Err(ApiError::TooManyRequests(standing.clone())),
-                },
-                None => Gated {
-                    standing: None,
-                    outcome: Err(from_rejection(rejection)),
-                },
+            let outcome = if let Some(Throttled(standing)) = rejection.find::<Throttled>() {
+                Err(ApiError::TooManyRequests(standing.clone()))
+            } else if let Some(NotAcceptable(standing)) = rejection.find::<NotAcceptable>() {
+                return Ok::<Gated, Infallible>(Gated {
+                    standing: standing.clone(),
+                    outcome: Err(ApiError::NotAcceptable),
+                });
+            } else {
+                Err(from_rejection(rejection))
+            };
+            let gated = Gated {
+                standing: None,
+                outcome,
             };
             Ok::<Gated, Infallible>(gated)
         })
@@ -61,9 +84,15 @@ pub fn app(state: State) -> impl Filter<Extract = (Reply,), Error = Infallible> 
         .and(warp::method())
         .and(warp::path::full())
         .and(request_id::request_id(v.clone()))
+        .and(warp::header::headers_cloned())
         .and(outcome)
         .map(
-            move |start: Instant, method: Method, path: FullPath, id: HeaderValue, gated: Gated| {
+            move |start: Instant,
+                  method: Method,
+                  path: FullPath,
+                  id: HeaderValue,
+                  request: HeaderMap,
+                  gated: Gated| {
                 let mut reply = match gated.outcome {
                     Err(ApiError::RouteNotFound) if v.breaks("GEN-01") => {
                         respond(StatusCode::OK, "application/json", b"{}".to_vec())
@@ -73,6 +102,15 @@ pub fn app(state: State) -> impl Filter<Extract = (Reply,), Error = Infallible> 
                 };
                 if let Some(standing) = gated.standing {
                     standing.write(reply.headers_mut(), &v);
+                }
+                if routes::under_base(path.as_str()) {
+                    conditional::revalidate(&method, &request, &mut reply, &v);
+                }
+                hardening::harden(&method, &request, &mut reply, &v);
+                app.cors.apply(&method, &request, &mut reply, &v);
+                negotiation::compress(&request, &mut reply, &v);
+                if method == Method::HEAD && v.breaks("HTTP-05") {
+                    reply.headers_mut().remove(header::CONTENT_TYPE);
                 }
                 let took = start.elapsed();
                 app.metrics.request(
@@ -91,7 +129,8 @@ pub fn app(state: State) -> impl Filter<Extract = (Reply,), Error = Infallible> 
                     "request"
                 );
                 reply.headers_mut().insert(request_id::HEADER, id);
-                reply
+                let (parts, body) = reply.into_parts();
+                warp::reply::Response::from_parts(parts, body.into())
             },
         )
 }
@@ -100,6 +139,39 @@ pub fn app(state: State) -> impl Filter<Extract = (Reply,), Error = Infallible> 
 struct Gated {
     standing: Option<Standing>,
     outcome: routes::Outcome,
+}
+
+/// A request whose `Accept` admits no JSON, refused before any route ran (HTTP-07); it has
+/// already taken its share of the rate limit.
+#[derive(Debug)]
+struct NotAcceptable(Option<Standing>);
+
+impl warp::reject::Reject for NotAcceptable {}
+
+/// Admits a request (its rate limit first) unless its `Accept` rules out every response the
+/// API has. OPTIONS has no body to negotiate, and the operations endpoints are not JSON.
+fn admitted(
+    state: State,
+) -> impl Filter<Extract = (Option<Standing>,), Error = warp::Rejection> + Clone {
+    admission(state.clone())
+        .and(warp::method())
+        .and(warp::path::full())
+        .and(warp::header::headers_cloned())
+        .and_then(
+            move |standing, method: Method, path: FullPath, headers: HeaderMap| {
+                let v = state.v.clone();
+                async move {
+                    let exempt = method == Method::OPTIONS
+                        || !routes::under_base(path.as_str())
+                        || v.breaks("HTTP-07");
+                    if exempt || negotiation::accepts_json(&headers) {
+                        Ok(standing)
+                    } else {
+                        Err(warp::reject::custom(NotAcceptable(standing)))
+                    }
+                }
+            },
+        )
 }
 
 /// A request refused by the rate limit before any route ran.

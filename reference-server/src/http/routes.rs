@@ -3,12 +3,15 @@
 
 use std::convert::Infallible;
 
+use http::{HeaderValue, StatusCode, header};
+use warp::filters::path::FullPath;
 use warp::{Filter, Rejection};
 
 use super::body::body;
 use crate::error::{ApiError, Reply};
 use crate::handlers::{login, meta, users};
 use crate::state::State;
+use crate::violations::Violations;
 
 pub type Outcome = Result<Reply, ApiError>;
 
@@ -28,9 +31,21 @@ pub fn template(path: &str) -> &'static str {
         ["auth", "login"] => "/api/v1/auth/login",
         ["users"] => "/api/v1/users",
         ["users", "me"] => "/api/v1/users/me",
-        ["users", _] => "/api/v1/users/{id}",
+        ["users", id] if !id.is_empty() => "/api/v1/users/{id}",
         _ => "/api/v1 (unrouted)",
     }
+}
+
+/// The methods a route template supports, as its `Allow` lists them (GEN-11, HTTP-06): HEAD
+/// wherever GET is, OPTIONS everywhere.
+pub fn allowed(template: &str) -> Option<&'static str> {
+    Some(match template {
+        "/api/v1/openapi.json" | "/api/v1/users/me" => "GET, HEAD, OPTIONS",
+        "/api/v1/auth/login" => "POST, OPTIONS",
+        "/api/v1/users" => "GET, HEAD, POST, OPTIONS",
+        "/api/v1/users/{id}" => "GET, HEAD, PUT, PATCH, DELETE, OPTIONS",
+        _ => return None,
+    })
 }
 
 /// Whether a request path is under the base URL, where the contract (and the rate limit) applies.
@@ -64,7 +79,10 @@ pub fn all(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection>
         .unify()
         .or(me(state.clone()))
         .unify()
-        .or(not_allowed())
+        .or(options(state.v.clone()))
+        .unify()
+        // Before the `{id}` routes, so that `me` is never taken for an id.
+        .or(api!("users" / "me").and(not_allowed()))
         .unify()
         .or(get(state.clone()))
         .unify()
@@ -74,7 +92,7 @@ pub fn all(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection>
         .unify()
         .or(delete(state.clone()))
         .unify()
-        .or(user_not_allowed())
+        .or(not_allowed())
         .unify()
         .or(health())
         .unify()
@@ -97,7 +115,7 @@ fn unrouted() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
 /// GET /api/v1/openapi.json
 fn openapi(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
     api!("openapi.json")
-        .and(warp::get())
+        .and(read())
         .and(with_state(state))
         .map(meta::openapi)
 }
@@ -115,7 +133,7 @@ fn login(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> +
 /// GET /api/v1/users
 fn list(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
     api!("users")
-        .and(warp::get())
+        .and(read())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
         .and(query())
@@ -127,6 +145,7 @@ fn create(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> 
     api!("users")
         .and(warp::post())
         .and(with_state(state))
+        .and(warp::header::headers_cloned())
         .and(body())
         .then(users::create)
 }
@@ -134,7 +153,7 @@ fn create(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> 
 /// GET /api/v1/users/me
 fn me(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
     api!("users" / "me")
-        .and(warp::get())
+        .and(read())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
         .then(users::me)
@@ -143,7 +162,7 @@ fn me(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Cl
 /// GET /api/v1/users/{id}
 fn get(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
     api!("users" / String)
-        .and(warp::get())
+        .and(read())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
         .then(users::get)
@@ -178,33 +197,51 @@ fn delete(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> 
         .then(users::delete)
 }
 
-fn refuse(allow: &'static str) -> Outcome {
-    Err(ApiError::MethodNotAllowed(allow))
+/// The `Allow` of the known path a request is for; rejects (on to the next route) otherwise.
+fn known_path() -> impl Filter<Extract = (&'static str,), Error = Rejection> + Clone {
+    warp::path::full().and_then(|path: FullPath| async move {
+        allowed(template(path.as_str())).ok_or_else(warp::reject::not_found)
+    })
 }
 
-/// Any other method on a known path: 405 with `Allow` (GEN-11). `/users/me` is listed before
-/// `/users/{id}` so that `me` is never taken for an id.
+/// OPTIONS of a known path: `204` with `Allow`, no authentication needed (HTTP-06). A CORS
+/// preflight is this request with an `Origin`; the CORS layer adds its fields.
+fn options(v: Violations) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    warp::options()
+        .and(known_path())
+        .map(move |allow: &'static str| {
+            if v.breaks("HTTP-06") {
+                return Err(ApiError::MethodNotAllowed(allow));
+            }
+            let mut reply = Reply::new(Vec::new().into());
+            *reply.status_mut() = StatusCode::NO_CONTENT;
+            reply
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
+            Ok(reply)
+        })
+}
+
+/// Any other method on a known path: 405 with `Allow` (GEN-11), after every route has had its
+/// turn.
 fn not_allowed() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
-    let openapi = api!("openapi.json").map(|| refuse("GET"));
-    let login = api!("auth" / "login").map(|| refuse("POST"));
-    let users = api!("users").map(|| refuse("GET, POST"));
-    let me = api!("users" / "me").map(|| refuse("GET"));
-    openapi.or(login).unify().or(users).unify().or(me).unify()
+    known_path().map(|allow| Err(ApiError::MethodNotAllowed(allow)))
 }
 
-fn user_not_allowed() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
-    api!("users" / String).map(|_| refuse("GET, PUT, PATCH, DELETE"))
+/// GET, and HEAD as GET (HTTP-05): hyper sends a HEAD's answer without its body.
+fn read() -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::get().or(warp::head()).unify()
 }
 
 /// GET /health
 fn health() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
-    warp::path!("health").and(warp::get()).map(meta::health)
+    warp::path!("health").and(read()).map(meta::health)
 }
 
 /// GET /metrics
 fn metrics(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
     warp::path!("metrics")
-        .and(warp::get())
+        .and(read())
         .and(with_state(state))
         .map(meta::metrics)
 }
@@ -212,7 +249,7 @@ fn metrics(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection>
 /// GET /ready
 fn ready(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
     warp::path!("ready")
-        .and(warp::get())
+        .and(read())
         .and(with_state(state))
         .map(meta::ready)
 }

@@ -2,6 +2,7 @@
 //! indexes, kept consistent by multi-tree transactions (USR-04, USR-05, USR-18).
 
 mod flusher;
+mod idempotency;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +13,7 @@ use sled::{Db, Tree};
 use crate::domain::User;
 use crate::violations::Violations;
 use flusher::Flusher;
+pub use idempotency::Idempotency;
 
 /// Which unique index a write collided with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +30,15 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
     #[error("corrupt record: {0}")]
     Codec(#[from] serde_json::Error),
+    /// The record is not in the state the request was conditional on (HTTP-03).
+    #[error("the precondition failed")]
+    Precondition,
+    /// The idempotency key was already used for a sign-up, which is returned (HTTP-09).
+    #[error("the idempotency key was used before")]
+    Replay(Box<User>),
+    /// The idempotency key was already used with another body (HTTP-09).
+    #[error("the idempotency key was used with another body")]
+    KeyReused,
 }
 
 impl From<TransactionError<StoreError>> for StoreError {
@@ -44,6 +55,7 @@ pub struct Store {
     users: Tree,
     by_username: Tree,
     by_email: Tree,
+    idempotency: Tree,
     count: AtomicU64,
     flusher: Flusher,
     v: Violations,
@@ -73,6 +85,7 @@ impl Store {
         Ok(Store {
             by_username: db.open_tree("by_username")?,
             by_email: db.open_tree("by_email")?,
+            idempotency: db.open_tree("idempotency")?,
             users,
             count,
             flusher: Flusher::start(db.clone()),
@@ -89,8 +102,14 @@ impl Store {
         }
     }
 
-    /// Inserts a new user built from the id the store allocates; answered once durable.
-    pub async fn create(&self, build: impl FnOnce(u64) -> User) -> Result<User, StoreError> {
+    /// Inserts a new user built from the id the store allocates; answered once durable. With an
+    /// idempotency key, the key is recorded in the same transaction, so a sign-up and its key are
+    /// durable together or not at all.
+    pub async fn create(
+        &self,
+        build: impl FnOnce(u64) -> User,
+        key: Option<&Idempotency>,
+    ) -> Result<User, StoreError> {
         let user = build(self.db.generate_id()? + 1);
         let (name, mail) = (self.username_key(&user), user.email.key());
         let email_unique = !self.v.breaks("USR-05");
@@ -104,7 +123,22 @@ impl Store {
         let racy = self.v.breaks("USR-18");
         let value = serde_json::to_vec(&user)?;
         let id = user.id.to_be_bytes();
-        (&self.users, &self.by_username, &self.by_email).transaction(|(users, names, mails)| {
+        let record = key.map(|k| k.record(&user)).transpose()?;
+        let trees = (
+            &self.users,
+            &self.by_username,
+            &self.by_email,
+            &self.idempotency,
+        );
+        trees.transaction(|(users, names, mails, keys)| {
+            if let (Some(key), Some(record)) = (key, &record) {
+                let earlier = keys.get(key.key())?;
+                let replay = earlier.map(|e| key.replay(&e)).transpose().map_err(abort)?;
+                if let Some(user) = replay.flatten() {
+                    return Err(abort(StoreError::Replay(Box::new(user))));
+                }
+                keys.insert(key.key(), record.as_slice())?;
+            }
             if !racy && names.get(name.as_bytes())?.is_some() {
                 return Err(abort(StoreError::Conflict(Unique::Username)));
             }
@@ -136,11 +170,12 @@ impl Store {
     }
 
     /// Applies `change` to the current record atomically with its index moves; `None` when the
-    /// user no longer exists. The closure may run more than once, so it must be pure.
+    /// user no longer exists. `change` may refuse (a failed precondition) and may run more than
+    /// once, so it must be pure.
     pub async fn update(
         &self,
         id: u64,
-        change: impl Fn(&User) -> User,
+        change: impl Fn(&User) -> Result<User, StoreError>,
     ) -> Result<Option<User>, StoreError> {
         let key = id.to_be_bytes();
         let email_unique = !self.v.breaks("USR-05");
@@ -150,7 +185,7 @@ impl Store {
                     return Ok(None);
                 };
                 let old = decode(&old).map_err(abort)?;
-                let new = change(&old);
+                let new = change(&old).map_err(abort)?;
                 let moves = [
                     (
                         names,
@@ -187,8 +222,13 @@ impl Store {
         Ok(updated)
     }
 
-    /// Removes a user and its index entries; false when there was none.
-    pub async fn delete(&self, id: u64) -> Result<bool, StoreError> {
+    /// Removes a user and its index entries if `allow` accepts the current record (a
+    /// precondition); false when there was none.
+    pub async fn delete(
+        &self,
+        id: u64,
+        allow: impl Fn(&User) -> Result<(), StoreError>,
+    ) -> Result<bool, StoreError> {
         let key = id.to_be_bytes();
         let removed = (&self.users, &self.by_username, &self.by_email).transaction(
             |(users, names, mails)| {
@@ -196,6 +236,7 @@ impl Store {
                     return Ok(false);
                 };
                 let old = decode(&old).map_err(abort)?;
+                allow(&old).map_err(abort)?;
                 names.remove(self.username_key(&old).as_bytes())?;
                 mails.remove(old.email.key().as_bytes())?;
                 Ok(true)
@@ -206,6 +247,14 @@ impl Store {
             self.flusher.durable().await?;
         }
         Ok(removed)
+    }
+
+    /// The sign-up an idempotency key was first used for, if the key is still remembered.
+    pub fn idempotent(&self, key: &Idempotency) -> Result<Option<User>, StoreError> {
+        match self.idempotency.get(key.key())? {
+            Some(earlier) => key.replay(&earlier),
+            None => Ok(None),
+        }
     }
 
     /// Number of users.

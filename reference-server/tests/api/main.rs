@@ -5,4 +5,5 @@ mod helpers;
 mod lifecycle;
 mod operations;
 mod rate_limit;
+mod semantics;
 mod users;
