@@ -39,6 +39,7 @@ pub fn resolve(options: &Options) -> std::io::Result<(Target, Option<Embedded>)>
                 admin_username: options.admin_username.clone(),
                 admin_password: options.admin_password.clone(),
                 jwt_secret: options.jwt_secret.clone(),
+                cors_origin: options.cors_origin.clone(),
             },
             None,
         )),
@@ -62,7 +63,7 @@ pub fn trials(ctx: &Arc<Ctx>) -> Vec<Trial> {
         .into_iter()
         .map(|check| {
             let ctx = ctx.clone();
-            let ignored = check.needs_secret && ctx.target.jwt_secret.is_none();
+            let ignored = check.ignored(&ctx.target);
             Trial::test(check.id, move || {
                 check.run(&ctx).map_err(|f| Failed::from(f.to_string()))
             })
@@ -116,7 +117,7 @@ pub fn report(ctx: &Ctx, checks: Vec<Check>, threads: usize) -> Vec<Row> {
                 loop {
                     let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
                     let Some((n, check)) = next else { break };
-                    let ignored = check.needs_secret && ctx.target.jwt_secret.is_none();
+                    let ignored = check.ignored(&ctx.target);
                     let start = Instant::now();
                     let outcome = if ignored {
                         Ok(())

@@ -93,6 +93,16 @@ impl Exchange {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a response header, joined as one list field (RFC 9110 §5.3).
+    pub fn header_list(&self, name: &str) -> String {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn json(&self) -> Option<Value> {
         serde_json::from_slice(&self.body).ok()
     }

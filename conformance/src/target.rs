@@ -26,6 +26,9 @@ pub struct Options {
     /// The target's HS256 signing secret, to mint an expired token (AUTH-09).
     #[arg(long, env = "TOUCHSTONE_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
+    /// An origin the target's CORS policy allows (HTTP-10).
+    #[arg(long, env = "TOUCHSTONE_CORS_ORIGIN")]
+    pub cors_origin: Option<String>,
     /// Random cases per property (edge cases run in addition).
     #[arg(long, env = "TOUCHSTONE_CASES", default_value_t = 16)]
     pub cases: u32,
@@ -33,11 +36,12 @@ pub struct Options {
 
 impl Options {
     /// The names of the flags these options take, each followed by a value.
-    pub const FLAGS: [&'static str; 5] = [
+    pub const FLAGS: [&'static str; 6] = [
         "--target",
         "--admin-username",
         "--admin-password",
         "--jwt-secret",
+        "--cors-origin",
         "--cases",
     ];
 }
@@ -49,6 +53,7 @@ pub struct Target {
     pub admin_username: String,
     pub admin_password: String,
     pub jwt_secret: Option<String>,
+    pub cors_origin: Option<String>,
 }
 
 /// The reference server running in this process, stopped when dropped.
@@ -70,6 +75,9 @@ fn runtime() -> &'static Runtime {
     })
 }
 
+/// The origin the in-process reference server grants cross-origin access.
+pub const EMBEDDED_ORIGIN: &str = "https://app.touchstone.test";
+
 /// Requests per minute per identity of the in-process reference server.
 pub const EMBEDDED_RATE_LIMIT: u32 = 1500;
 
@@ -85,12 +93,14 @@ impl Embedded {
         // rest of the suite sends from its one address in a minute.
         config.rate_limit = EMBEDDED_RATE_LIMIT;
         config.login_rate_limit = reference_server::DEFAULT_LOGIN_RATE_LIMIT;
+        config.cors_origins = vec![EMBEDDED_ORIGIN.to_owned()];
         let server = runtime().block_on(reference_server::spawn(config.clone()))?;
         let target = Target {
             base: server.base_url(),
             admin_username: config.admin_username,
             admin_password: config.admin_password,
             jwt_secret: Some(server.jwt_secret.clone()),
+            cors_origin: Some(EMBEDDED_ORIGIN.to_owned()),
         };
         Ok((
             Embedded {

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Value, json};
 
-use super::{Check, Outcome};
+use super::{Check, Needs, Outcome};
 use crate::context::{Ctx, Session};
 use crate::expect;
 use crate::failure::{Failure, ensure};
@@ -21,7 +21,7 @@ pub const CHECKS: &[Check] = &[
         section: "auth",
         title: "login answers a bearer token for an active user",
         hint: "answer {access_token, token_type: bearer, expires_in}; match the username ignoring case",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: auth_01,
     },
     Check {
@@ -29,7 +29,7 @@ pub const CHECKS: &[Check] = &[
         section: "auth",
         title: "the token is an HS256 JWT with sub, iat and exp",
         hint: "sign with HS256; sub is the id as a string; exp - iat equals expires_in",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: auth_02,
     },
     Check {
@@ -37,7 +37,7 @@ pub const CHECKS: &[Check] = &[
         section: "auth",
         title: "unknown user and wrong password are the same 401",
         hint: "answer one problem for every failed login",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: auth_03,
     },
     Check {
@@ -45,7 +45,7 @@ pub const CHECKS: &[Check] = &[
         section: "auth",
         title: "a login body without string credentials is 422",
         hint: "validate the login body before checking credentials",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: auth_04,
     },
     Check {
@@ -53,7 +53,7 @@ pub const CHECKS: &[Check] = &[
         section: "auth",
         title: "no Authorization is 401 with WWW-Authenticate: Bearer",
         hint: "send WWW-Authenticate: Bearer with every 401",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: auth_05,
     },
     Check {
@@ -61,7 +61,7 @@ pub const CHECKS: &[Check] = &[
         section: "auth",
         title: "a malformed credential is 401",
         hint: "accept only `Bearer <jwt>`; anything else is 401 with WWW-Authenticate",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: auth_06,
     },
     Check {
@@ -69,7 +69,7 @@ pub const CHECKS: &[Check] = &[
         section: "auth",
         title: "a tampered token is 401",
         hint: "verify the signature over header and payload",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: auth_07,
     },
     Check {
@@ -77,7 +77,7 @@ pub const CHECKS: &[Check] = &[
         section: "auth",
         title: "an unsigned (alg none) token is 401",
         hint: "accept only HS256; never alg none",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: auth_08,
     },
     Check {
@@ -85,7 +85,7 @@ pub const CHECKS: &[Check] = &[
         section: "auth",
         title: "an expired token is 401",
         hint: "validate exp with no leeway",
-        needs_secret: true,
+        needs: Needs::Secret,
         run: auth_09,
     },
     Check {
@@ -93,7 +93,7 @@ pub const CHECKS: &[Check] = &[
         section: "auth",
         title: "a token signed with another key is 401",
         hint: "verify with the server's own key only",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: auth_10,
     },
     Check {
@@ -101,7 +101,7 @@ pub const CHECKS: &[Check] = &[
         section: "auth",
         title: "a deleted or deactivated user's tokens and logins are refused",
         hint: "load the user on every request and refuse inactive or missing ones",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: auth_11,
     },
 ];

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Value, json};
 
-use super::{Check, Outcome};
+use super::{Check, Needs, Outcome};
 use crate::context::Ctx;
 use crate::expect;
 use crate::failure::{Failure, ensure};
@@ -21,7 +21,7 @@ pub const CHECKS: &[Check] = &[
         section: "general",
         title: "an unrouted path under the base is 404 with a problem",
         hint: "end the route table with a fallback that answers 404 problem+json",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: gen_01,
     },
     Check {
@@ -29,7 +29,7 @@ pub const CHECKS: &[Check] = &[
         section: "general",
         title: "every error is an RFC 9457 problem",
         hint: "turn every error into problem+json in one place, with instance set to the request path",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: gen_02,
     },
     Check {
@@ -37,7 +37,7 @@ pub const CHECKS: &[Check] = &[
         section: "general",
         title: "a body that is not well-formed JSON is 400",
         hint: "tell a JSON syntax error (400) from a body that parses but breaks the rules (422)",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: gen_03,
     },
     Check {
@@ -45,7 +45,7 @@ pub const CHECKS: &[Check] = &[
         section: "general",
         title: "a validation problem names every failing field",
         hint: "collect every field's error before answering instead of stopping at the first",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: gen_04,
     },
     Check {
@@ -53,7 +53,7 @@ pub const CHECKS: &[Check] = &[
         section: "general",
         title: "a body that is not of a JSON media type is 415",
         hint: "check Content-Type before parsing: application/json or a +json type",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: gen_05,
     },
     Check {
@@ -61,7 +61,7 @@ pub const CHECKS: &[Check] = &[
         section: "general",
         title: "a body over 64 KiB is 413",
         hint: "limit the body to 65536 bytes while reading it",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: gen_06,
     },
     Check {
@@ -69,7 +69,7 @@ pub const CHECKS: &[Check] = &[
         section: "general",
         title: "X-Request-Id is echoed when sane, generated otherwise",
         hint: "echo an X-Request-Id of 1-128 visible ASCII characters; otherwise generate one",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: gen_07,
     },
     Check {
@@ -77,7 +77,7 @@ pub const CHECKS: &[Check] = &[
         section: "general",
         title: "successful bodies are JSON matching the OpenAPI schemas",
         hint: "serialize exactly the members of User, UserPage and Token in fixtures/openapi.json",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: gen_08,
     },
     Check {
@@ -85,7 +85,7 @@ pub const CHECKS: &[Check] = &[
         section: "general",
         title: "no request, however malformed, is answered 5xx",
         hint: "reject what cannot be parsed with a 4xx problem instead of failing inside a handler",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: gen_09,
     },
     Check {
@@ -93,7 +93,7 @@ pub const CHECKS: &[Check] = &[
         section: "general",
         title: "GET /openapi.json is the OpenAPI 3.1 document of every route",
         hint: "serve the contract's document, with every path and method",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: gen_10,
     },
     Check {
@@ -101,7 +101,7 @@ pub const CHECKS: &[Check] = &[
         section: "general",
         title: "an unsupported method on a known path is 405 with Allow",
         hint: "answer 405 with an Allow header listing the path's methods",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: gen_11,
     },
 ];
@@ -668,7 +668,7 @@ fn gen_09(ctx: &Ctx) -> Outcome {
 }
 
 /// The paths and methods the contract defines, relative to the base URL.
-const ROUTES: [(&str, &[&str]); 5] = [
+pub(super) const ROUTES: [(&str, &[&str]); 5] = [
     ("/users", &["GET", "POST"]),
     ("/users/{id}", &["DELETE", "GET", "PATCH", "PUT"]),
     ("/users/me", &["GET"]),

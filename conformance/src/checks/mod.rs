@@ -1,7 +1,10 @@
 //! One check per contract clause, named after its ID and grouped by the contract's sections.
 
 mod auth;
+mod caching;
 mod general;
+mod headers;
+mod methods;
 mod rate;
 mod roles;
 mod users;
@@ -9,6 +12,7 @@ mod users_fields;
 
 use crate::context::Ctx;
 use crate::failure::Failure;
+use crate::target::Target;
 
 pub type Outcome = Result<(), Failure>;
 
@@ -17,18 +21,39 @@ pub type Outcome = Result<(), Failure>;
 pub struct Check {
     /// The clause ID in CONTRACT.md, which is also the check's name.
     pub id: &'static str,
-    /// The contract section: `general`, `users`, `auth`, `roles` or `rate limits`.
+    /// The contract section: `general`, `users`, `auth`, `roles`, `rate limits`, `collections` or
+    /// `http`.
     pub section: &'static str,
     /// What the clause requires, in a few words.
     pub title: &'static str,
     /// Where to look when the check fails.
     pub hint: &'static str,
-    /// The check mints tokens, so it needs the target's signing secret.
-    pub needs_secret: bool,
+    /// What the check needs to know of the target beyond its URL and admin account.
+    pub needs: Needs,
     pub run: fn(&Ctx) -> Outcome,
 }
 
+/// The optional facts of CONTRACT §0; a check whose fact was not given is reported as ignored,
+/// never as passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    Nothing,
+    /// The signing secret, to mint tokens.
+    Secret,
+    /// An origin the target's CORS policy allows.
+    Origin,
+}
+
 impl Check {
+    /// Whether the check cannot run against `target`, which lacks what it needs.
+    pub fn ignored(&self, target: &Target) -> bool {
+        match self.needs {
+            Needs::Nothing => false,
+            Needs::Secret => target.jwt_secret.is_none(),
+            Needs::Origin => target.cors_origin.is_none(),
+        }
+    }
+
     /// Runs the check; a failure carries the clause ID in its title and the check's hint.
     pub fn run(&self, ctx: &Ctx) -> Outcome {
         (self.run)(ctx).map_err(|mut f| {
@@ -47,6 +72,9 @@ pub fn all() -> Vec<Check> {
         auth::CHECKS,
         roles::CHECKS,
         rate::CHECKS,
+        caching::CHECKS,
+        methods::CHECKS,
+        headers::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));
@@ -56,7 +84,7 @@ pub fn all() -> Vec<Check> {
 /// `GEN-02` before `GEN-10`, sections in the contract's order.
 fn clause_order(id: &str) -> (usize, u32) {
     let (section, n) = id.split_once('-').unwrap_or((id, "0"));
-    let rank = ["GEN", "USR", "AUTH", "ROLE", "RATE"]
+    let rank = ["GEN", "USR", "AUTH", "ROLE", "RATE", "COL", "HTTP"]
         .iter()
         .position(|s| *s == section)
         .unwrap_or(usize::MAX);

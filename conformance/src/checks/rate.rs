@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use proptest::sample::select;
 use serde_json::json;
 
-use super::{Check, Outcome};
+use super::{Check, Needs, Outcome};
 use crate::context::Ctx;
 use crate::expect;
 use crate::failure::{Failure, ensure};
@@ -21,7 +21,7 @@ pub const CHECKS: &[Check] = &[
         section: "rate limits",
         title: "every response reports its rate-limit standing, in both header forms",
         hint: "write X-RateLimit-Limit/Remaining/Reset and RateLimit-Policy/RateLimit on every response under the base, errors included",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: rate_01,
     },
     Check {
@@ -29,7 +29,7 @@ pub const CHECKS: &[Check] = &[
         section: "rate limits",
         title: "each request takes one from Remaining",
         hint: "report the bucket after taking this request from it, never a constant",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: rate_02,
     },
     Check {
@@ -37,7 +37,7 @@ pub const CHECKS: &[Check] = &[
         section: "rate limits",
         title: "a request with nothing remaining is 429 with Retry-After",
         hint: "refuse before the route runs: 429 problem+json with Retry-After in whole seconds, at least 1",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: rate_03,
     },
     Check {
@@ -45,7 +45,7 @@ pub const CHECKS: &[Check] = &[
         section: "rate limits",
         title: "after Retry-After the identity is served again",
         hint: "compute Retry-After from the time the next allowance comes back, rounded up",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: rate_04,
     },
     Check {
@@ -53,7 +53,7 @@ pub const CHECKS: &[Check] = &[
         section: "rate limits",
         title: "one user over the limit does not throttle another",
         hint: "key the bucket of an authenticated request by its user, not its address",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: rate_05,
     },
     Check {
@@ -61,7 +61,7 @@ pub const CHECKS: &[Check] = &[
         section: "rate limits",
         title: "X-Forwarded-For from an untrusted peer does not change the identity",
         hint: "read X-Forwarded-For only when the socket peer is a configured trusted proxy",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: rate_06,
     },
     Check {
@@ -69,7 +69,7 @@ pub const CHECKS: &[Check] = &[
         section: "rate limits",
         title: "logins are limited more strictly, per client and account",
         hint: "give POST /auth/login a bucket per client and account with a lower limit",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: rate_07,
     },
 ];

@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Value, json};
 
-use super::{Check, Outcome};
+use super::{Check, Needs, Outcome};
 use crate::context::{Ctx, Session};
 use crate::expect;
 use crate::failure::ensure;
@@ -18,7 +18,7 @@ pub const CHECKS: &[Check] = &[
         section: "roles",
         title: "a role is user, moderator or admin",
         hint: "parse role into a closed set and answer 422 for anything else",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: role_01,
     },
     Check {
@@ -26,7 +26,7 @@ pub const CHECKS: &[Check] = &[
         section: "roles",
         title: "a non-admin cannot update another user",
         hint: "compare the caller with the target before applying an update",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: role_02,
     },
     Check {
@@ -34,7 +34,7 @@ pub const CHECKS: &[Check] = &[
         section: "roles",
         title: "a non-admin cannot change their own role or activation",
         hint: "only an admin may set role or is_active",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: role_03,
     },
     Check {
@@ -42,7 +42,7 @@ pub const CHECKS: &[Check] = &[
         section: "roles",
         title: "an admin may update any user, role and activation included",
         hint: "let admins past every ownership rule",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: role_04,
     },
     Check {
@@ -50,7 +50,7 @@ pub const CHECKS: &[Check] = &[
         section: "roles",
         title: "only an admin deletes other users",
         hint: "a non-admin may delete only themself",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: role_05,
     },
     Check {
@@ -58,7 +58,7 @@ pub const CHECKS: &[Check] = &[
         section: "roles",
         title: "a moderator may change only is_active of a user",
         hint: "allow a moderator a PATCH whose only member is is_active on role-user targets",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: role_06,
     },
 ];

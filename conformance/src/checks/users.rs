@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{Check, Outcome};
+use super::{Check, Needs, Outcome};
 use crate::context::Ctx;
 use crate::expect;
 use crate::failure::{Failure, ensure};
@@ -21,7 +21,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "a valid sign-up is 201 with Location and the user",
         hint: "answer 201, a Location of /users/{id}, role user, is_active true, the email lowercased",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_01,
     },
     Check {
@@ -29,7 +29,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "GET /users/{id} is the user, or 404 when there is none",
         hint: "answer 404 problem+json for any id that names no user, numeric or not",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_02,
     },
     Check {
@@ -37,7 +37,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "no response contains a password or its hash",
         hint: "serialize a view of the user that has no password member",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_03,
     },
     Check {
@@ -45,7 +45,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "a username taken in any case is 409",
         hint: "enforce uniqueness on the lowercased username, atomically with the insert",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_04,
     },
     Check {
@@ -53,7 +53,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "an email taken in any case is 409",
         hint: "enforce uniqueness on the lowercased email, atomically with the insert",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_05,
     },
     Check {
@@ -61,7 +61,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "GET /users is a bounded page in id order",
         hint: "validate page (>= 1) and page_size (1-100) and slice the id-ordered collection",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_11,
     },
     Check {
@@ -69,7 +69,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "PUT replaces the mutable fields",
         hint: "require username and email on PUT and set absent full_name and age to null",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_12,
     },
     Check {
@@ -77,7 +77,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "PATCH changes only the members it is given",
         hint: "tell an absent member (keep) from a null one (clear)",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_13,
     },
     Check {
@@ -85,7 +85,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "DELETE is 204, then the user is gone",
         hint: "answer 204 with no body; afterwards GET and DELETE of the id are 404",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_15,
     },
     Check {
@@ -93,7 +93,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "GET /users/me is the caller",
         hint: "look the caller up by the token's subject",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_16,
     },
     Check {
@@ -101,7 +101,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "created_at is fixed; updated_at moves forward on every change",
         hint: "set updated_at on every update that changes a field, never created_at",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_17,
     },
     Check {
@@ -109,7 +109,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "uniqueness holds under concurrent sign-ups",
         hint: "check and insert the unique keys in one transaction (or with a unique index)",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_18,
     },
 ];

@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::users::sign_up;
-use super::{Check, Outcome};
+use super::{Check, Needs, Outcome};
 use crate::context::{Ctx, Session};
 use crate::expect;
 use crate::failure::ensure;
@@ -18,7 +18,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "an invalid username is 422 naming username",
         hint: "accept 3-50 characters of A-Z a-z 0-9 _ only",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_06,
     },
     Check {
@@ -26,7 +26,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "an invalid email is 422; a valid one is stored lowercase",
         hint: "apply the contract's email grammar and lowercase before storing",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_07,
     },
     Check {
@@ -34,7 +34,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "an invalid password is 422 naming password",
         hint: "require 8-128 characters with an uppercase letter, a lowercase letter and a digit",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_08,
     },
     Check {
@@ -42,7 +42,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "an invalid full_name or age is 422 naming it",
         hint: "full_name: null or at most 100 characters; age: null or an integer 0-150",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_09,
     },
     Check {
@@ -50,7 +50,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "an unknown sign-up member is 422 naming it",
         hint: "reject members outside username, email, password, full_name, age",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_10,
     },
     Check {
@@ -58,7 +58,7 @@ pub const CHECKS: &[Check] = &[
         section: "users",
         title: "PUT and PATCH apply the field rules and refuse unknown members",
         hint: "validate updates like sign-ups and reject members they do not know",
-        needs_secret: false,
+        needs: Needs::Nothing,
         run: usr_14,
     },
 ];
