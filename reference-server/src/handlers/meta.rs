@@ -1,6 +1,7 @@
 use http::StatusCode;
 
 use crate::error::ApiError;
+use crate::http::metrics::StoreFigures;
 use crate::http::routes::Outcome;
 use crate::http::{json, respond};
 use crate::state::State;
@@ -21,7 +22,12 @@ pub fn health() -> Outcome {
 
 /// `GET /metrics`: Prometheus text exposition.
 pub fn metrics(state: State) -> Outcome {
-    let text = state.metrics.render(state.store.count());
+    let (durable_writes, flushes) = state.store.durability();
+    let text = state.metrics.render(StoreFigures {
+        users: state.store.count(),
+        durable_writes,
+        flushes,
+    });
     Ok(respond(
         StatusCode::OK,
         "text/plain; version=0.0.4; charset=utf-8",

@@ -43,13 +43,26 @@ impl Metrics {
         });
     }
 
-    /// The exposition text, with the store's size read now.
-    pub fn render(&self, users: u64) -> String {
+    /// The exposition text, with the store's figures read now.
+    pub fn render(&self, store: StoreFigures) -> String {
         metrics::with_local_recorder(&self.recorder, || {
-            metrics::gauge!("touchstone_users").set(users as f64);
+            metrics::gauge!("touchstone_users").set(store.users as f64);
+            metrics::counter!("touchstone_store_durable_writes_total")
+                .absolute(store.durable_writes);
+            metrics::counter!("touchstone_store_flushes_total").absolute(store.flushes);
         });
         self.handle.render()
     }
+}
+
+/// What `/metrics` reports of the store.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StoreFigures {
+    pub users: u64,
+    /// Writes acknowledged only once on disk.
+    pub durable_writes: u64,
+    /// Flushes that made them so; far fewer than the writes under concurrency (group commit).
+    pub flushes: u64,
 }
 
 #[cfg(test)]
@@ -63,7 +76,11 @@ mod tests {
         m.request("GET", "/api/v1/users/{id}", 200, Duration::from_millis(2));
         m.request("GET", "/api/v1/users/{id}", 200, Duration::from_millis(3));
         m.request("GET", "/api/v1/users/{id}", 404, Duration::from_millis(1));
-        let text = m.render(7);
+        let text = m.render(StoreFigures {
+            users: 7,
+            durable_writes: 9,
+            flushes: 3,
+        });
 
         assert!(text.contains(
             r#"touchstone_http_requests_total{method="GET",route="/api/v1/users/{id}",status="200"} 2"#
@@ -71,6 +88,8 @@ mod tests {
         assert!(text.contains(r#"status="404"} 1"#));
         assert!(text.contains("touchstone_http_request_duration_seconds_bucket"));
         assert!(text.contains("touchstone_users 7"));
+        assert!(text.contains("touchstone_store_durable_writes_total 9"));
+        assert!(text.contains("touchstone_store_flushes_total 3"));
     }
 
     #[test]
@@ -79,6 +98,9 @@ mod tests {
 
         a.request("GET", "/health", 200, Duration::from_millis(1));
 
-        assert!(!b.render(0).contains("touchstone_http_requests_total"));
+        assert!(
+            !b.render(StoreFigures::default())
+                .contains("touchstone_http_requests_total")
+        );
     }
 }

@@ -17,6 +17,8 @@ struct Progress {
 
 pub struct Flusher {
     requested: Arc<AtomicU64>,
+    /// Flushes that succeeded: against `requested`, how many writes each flush carried.
+    flushes: Arc<AtomicU64>,
     wake: Arc<Notify>,
     progress: watch::Receiver<Progress>,
     task: tokio::task::JoinHandle<()>,
@@ -27,7 +29,8 @@ impl Flusher {
         let requested = Arc::new(AtomicU64::new(0));
         let wake = Arc::new(Notify::new());
         let (tx, progress) = watch::channel(Progress::default());
-        let (req, w) = (requested.clone(), wake.clone());
+        let flushes = Arc::new(AtomicU64::new(0));
+        let (req, w, done) = (requested.clone(), wake.clone(), flushes.clone());
         let task = tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -39,6 +42,9 @@ impl Flusher {
                 // covers all of them.
                 let upto = req.load(Ordering::SeqCst);
                 let result = db.flush_async().await;
+                if result.is_ok() {
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
                 tx.send_modify(|p| match &result {
                     Ok(_) => p.flushed = upto,
                     Err(_) => p.failed_through = upto,
@@ -50,10 +56,20 @@ impl Flusher {
         });
         Flusher {
             requested,
+            flushes,
             wake,
             progress,
             task,
         }
+    }
+
+    /// Writes that asked to be durable, and the flushes that made them so: the ratio is what
+    /// group commit saves.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.requested.load(Ordering::Relaxed),
+            self.flushes.load(Ordering::Relaxed),
+        )
     }
 
     /// Stops the flusher and waits until it has let go of the database.

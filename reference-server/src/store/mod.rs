@@ -273,6 +273,11 @@ impl Store {
             .collect()
     }
 
+    /// Durable writes so far and the flushes that carried them (group commit, see `flusher`).
+    pub fn durability(&self) -> (u64, u64) {
+        self.flusher.counts()
+    }
+
     /// Whether the store answers reads.
     pub fn ready(&self) -> bool {
         self.users.first().is_ok()

@@ -34,3 +34,32 @@ async fn health_and_ready_answer() {
         assert_eq!(r.status(), 200, "{path}");
     }
 }
+
+/// The figure of `name` in a Prometheus exposition.
+fn figure(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+#[tokio::test]
+async fn concurrent_writes_share_flushes() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(dir.path()).await;
+    let token = app.admin_token().await;
+    let before = app.get_operation("/metrics").await.text().await.unwrap();
+    let patches = (0..32).map(|n| {
+        let body = serde_json::json!({"age": n});
+        app.send("PATCH", "/users/1", Some(&token), Some(body))
+    });
+
+    futures_util::future::join_all(patches).await;
+    let after = app.get_operation("/metrics").await.text().await.unwrap();
+
+    let writes = figure(&after, "touchstone_store_durable_writes_total")
+        - figure(&before, "touchstone_store_durable_writes_total");
+    let flushes = figure(&after, "touchstone_store_flushes_total")
+        - figure(&before, "touchstone_store_flushes_total");
+    assert_eq!(writes, 32);
+    assert!(flushes >= 1 && flushes < writes, "{flushes} flushes for {writes} writes");
+}
