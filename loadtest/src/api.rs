@@ -12,6 +12,8 @@ pub mod route {
     pub const USERS: &str = "/api/v1/users";
     pub const ME: &str = "/api/v1/users/me";
     pub const USER: &str = "/api/v1/users/{id}";
+    /// A conditional read of one user, apart from plain reads since most are answered 304.
+    pub const USER_REVALIDATE: &str = "/api/v1/users/{id} (If-None-Match)";
 }
 
 pub fn user_path(id: u64) -> String {
@@ -27,8 +29,9 @@ pub struct Call<'a> {
     name: &'static str,
     token: Option<&'a str>,
     body: Option<&'a Value>,
+    if_none_match: Option<&'a str>,
     expect: u16,
-    also: Option<u16>,
+    also: Vec<u16>,
 }
 
 /// A reply with the status the call expected (or also accepted).
@@ -36,6 +39,7 @@ pub struct Reply {
     pub request: GooseRequestMetric,
     pub status: u16,
     pub location: Option<String>,
+    pub etag: Option<String>,
     pub body: Value,
 }
 
@@ -47,8 +51,9 @@ impl<'a> Call<'a> {
             name,
             token: None,
             body: None,
+            if_none_match: None,
             expect,
-            also: None,
+            also: Vec::new(),
         }
     }
 
@@ -66,9 +71,15 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// A second status that is not a failure (a read racing a delete may see 404).
+    /// Revalidates a representation the client holds (CONTRACT HTTP-02).
+    pub fn if_none_match(mut self, tag: &'a str) -> Self {
+        self.if_none_match = Some(tag);
+        self
+    }
+
+    /// Another status that is not a failure (a read racing a delete may see 404).
     pub fn also(mut self, status: u16) -> Self {
-        self.also = Some(status);
+        self.also.push(status);
         self
     }
 
@@ -81,6 +92,9 @@ impl<'a> Call<'a> {
         }
         if let Some(body) = self.body {
             builder = builder.json(body);
+        }
+        if let Some(tag) = self.if_none_match {
+            builder = builder.header("if-none-match", tag);
         }
         let request = GooseRequest::builder()
             .method(self.method)
@@ -103,22 +117,26 @@ impl<'a> Call<'a> {
         };
         let status = response.status().as_u16();
         if status != self.expect {
-            if Some(status) != self.also {
+            if !self.also.contains(&status) {
                 return Err(failed(&request));
             }
             user.set_success(&mut request)?;
         }
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (location, etag) = (header("location"), header("etag"));
         let text = response.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Ok(Reply {
             request,
             status,
             location,
+            etag,
             body,
         })
     }

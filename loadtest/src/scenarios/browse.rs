@@ -1,5 +1,7 @@
-//! Browse: log in once, then read pages of users and single users, as most traffic does.
+//! Browse: log in once, then read pages of users and single users, and revalidate the users
+//! already read with their ETags, as most traffic does.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use goose::prelude::*;
@@ -15,12 +17,17 @@ use crate::run::{Kind, Run};
 /// Page sizes as clients ask for them: the default most often.
 const PAGE_SIZES: [u64; 6] = [10, 20, 20, 20, 50, 100];
 
+/// How many ETags a reader keeps, as a bounded client cache does.
+const CACHED_TAGS: usize = 256;
+
 #[derive(Clone)]
 struct Reader {
     account: Account,
     /// Users seen on the last page read: what the reader clicks on next.
     seen: Vec<Seen>,
     total: u64,
+    /// The ETag of every user read, as a client cache keeps them.
+    tags: HashMap<u64, (String, String)>,
 }
 
 pub fn scenario(run: &Arc<Run>) -> Result<Scenario, GooseError> {
@@ -28,7 +35,8 @@ pub fn scenario(run: &Arc<Run>) -> Result<Scenario, GooseError> {
         .set_weight(12)?
         .register_transaction(step!(run, log_in).set_on_start())
         .register_transaction(step!(run, list_page).set_weight(2)?)
-        .register_transaction(step!(run, get_user).set_weight(5)?)
+        .register_transaction(step!(run, get_user).set_weight(4)?)
+        .register_transaction(step!(run, revalidate_user).set_weight(2)?)
         .register_transaction(step!(run, leave).set_on_stop()))
 }
 
@@ -37,6 +45,7 @@ async fn log_in(user: &mut GooseUser, run: &Run) -> TransactionResult {
     user.set_session_data(Reader {
         seen: Vec::new(),
         total: 1,
+        tags: HashMap::new(),
         account,
     });
     Ok(())
@@ -93,6 +102,13 @@ async fn get_user(user: &mut GooseUser, run: &Run) -> TransactionResult {
     if reply.status == 404 {
         return Ok(());
     }
+    let mut me = me;
+    if let Some(tag) = reply.etag.clone()
+        && me.tags.len() < CACHED_TAGS
+    {
+        me.tags.insert(target.id, (tag, target.username.clone()));
+        user.set_session_data(me);
+    }
     reply.check(user, |r| {
         let seen = checks::user_with_id(&r.body, target.id)?;
         match seen.username == target.username {
@@ -103,6 +119,36 @@ async fn get_user(user: &mut GooseUser, run: &Run) -> TransactionResult {
             )),
         }
     })
+}
+
+/// `GET /users/{id}` with `If-None-Match` of a user read before: `304` unless it changed since.
+async fn revalidate_user(user: &mut GooseUser, run: &Run) -> TransactionResult {
+    let me = reader(user)?;
+    let pick = rand::rng().random_range(0..me.tags.len().max(1));
+    let Some((id, (tag, username))) = me.tags.iter().nth(pick).map(|(k, v)| (*k, v.clone())) else {
+        return get_user(user, run).await;
+    };
+    let path = user_path(id);
+    let mut call = Call::new(GooseMethod::Get, &path, route::USER_REVALIDATE, 304)
+        .token(&me.account.token)
+        .if_none_match(&tag)
+        .also(200);
+    if run.is_transient(&username) {
+        call = call.also(404);
+    }
+    let reply = call.send(user).await?;
+    let mut me = me;
+    match (reply.status, reply.etag.clone()) {
+        (200, Some(fresh)) => {
+            me.tags.insert(id, (fresh, username));
+        }
+        (404, _) => {
+            me.tags.remove(&id);
+        }
+        _ => {}
+    }
+    user.set_session_data(me);
+    Ok(())
 }
 
 async fn leave(user: &mut GooseUser, _run: &Run) -> TransactionResult {

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 
 use http::{HeaderValue, StatusCode, header};
+use warp::filters::BoxedFilter;
 use warp::filters::path::FullPath;
 use warp::{Filter, Rejection};
 
@@ -69,7 +70,9 @@ macro_rules! api {
     ($($seg:tt)*) => { warp::path!("api" / "v1" / $($seg)*) };
 }
 
-pub fn all(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+/// Every route. Boxed: the chain's type nests deeper than the compiler's default recursion limit
+/// allows once the outbound layers wrap it, and one allocation per request is nothing beside it.
+pub fn all(state: State) -> BoxedFilter<(Outcome,)> {
     openapi(state.clone())
         .or(login(state.clone()))
         .unify()
@@ -102,6 +105,7 @@ pub fn all(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection>
         .unify()
         .or(unrouted())
         .unify()
+        .boxed()
 }
 
 /// Any other path under the base: 404 (GEN-01), answered here rather than rejected so that it

@@ -61,5 +61,8 @@ async fn concurrent_writes_share_flushes() {
     let flushes = figure(&after, "touchstone_store_flushes_total")
         - figure(&before, "touchstone_store_flushes_total");
     assert_eq!(writes, 32);
-    assert!(flushes >= 1 && flushes < writes, "{flushes} flushes for {writes} writes");
+    assert!(
+        flushes >= 1 && flushes < writes,
+        "{flushes} flushes for {writes} writes"
+    );
 }
