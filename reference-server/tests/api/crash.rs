@@ -1,6 +1,8 @@
 //! The durability proof: kill the real binary with SIGKILL in the middle of concurrent writes,
 //! restart it on the same data dir, and check that every write it acknowledged is there and that
-//! uniqueness still holds. `TOUCHSTONE_CRASH_CYCLES` sets the number of cycles (default 8).
+//! uniqueness still holds, and that replaying a sign-up's idempotency key finds the same user.
+//! `TOUCHSTONE_CRASH_CYCLES` sets the number of cycles (default 8); a longer run is
+//! `TOUCHSTONE_CRASH_CYCLES=200 cargo test -p reference-server --test api crash -- --nocapture`.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -87,13 +89,7 @@ async fn work(
     let mut mine: Vec<u64> = Vec::new();
     for n in 0.. {
         let username = format!("c{cycle}w{worker}n{n}");
-        let body = json!({"username": username, "email": format!("{username}@example.com"), "password": "Passw0rd!"});
-        let Ok(response) = client
-            .post(format!("{base}/users"))
-            .json(&body)
-            .send()
-            .await
-        else {
+        let Ok(response) = sign_up(&client, &base, &username).await else {
             return;
         };
         if response.status() == 201 {
@@ -132,9 +128,41 @@ async fn work(
     }
 }
 
-async fn verify(client: &reqwest::Client, base: &str, token: &str, ledger: &Ledger) -> usize {
-    let mut lost = 0;
+/// A sign-up keyed by its username (HTTP-09), so that it can be replayed after a crash.
+async fn sign_up(
+    client: &reqwest::Client,
+    base: &str,
+    username: &str,
+) -> reqwest::Result<reqwest::Response> {
+    let body = json!({"username": username, "email": format!("{username}@example.com"), "password": "Passw0rd!"});
+    client
+        .post(format!("{base}/users"))
+        .header("idempotency-key", username)
+        .json(&body)
+        .send()
+        .await
+}
+
+/// Lost writes, and how many sign-ups were replayed by their keys.
+async fn verify(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    ledger: &Ledger,
+) -> (usize, usize) {
+    let (mut lost, mut replayed) = (0, 0);
     for (id, username) in &ledger.created {
+        // The key is written in the sign-up's transaction: a replay must find the same user.
+        if id % 8 == 0 {
+            replayed += 1;
+            let replay = sign_up(client, base, username).await.unwrap();
+            let status = replay.status();
+            let user: Value = replay.json().await.unwrap_or_default();
+            if status != 201 || user["id"] != *id {
+                eprintln!("lost idempotency key of user {id} ({username}): {status} {user}");
+                lost += 1;
+            }
+        }
         let response = client
             .get(format!("{base}/users/{id}"))
             .bearer_auth(token)
@@ -155,7 +183,7 @@ async fn verify(client: &reqwest::Client, base: &str, token: &str, ledger: &Ledg
             }
         }
     }
-    lost
+    (lost, replayed)
 }
 
 async fn assert_unique(client: &reqwest::Client, base: &str, token: &str) {
@@ -204,7 +232,7 @@ async fn acknowledged_writes_survive_sigkill() {
         let mut server = start(dir.path());
         let token = admin_token(&client, &server.base).await;
         let acknowledged = ledger.lock().unwrap().clone();
-        let lost = verify(&client, &server.base, &token, &acknowledged).await;
+        let (lost, _) = verify(&client, &server.base, &token, &acknowledged).await;
         assert_eq!(
             lost, 0,
             "writes acknowledged before crash {cycle} were lost"
@@ -233,14 +261,15 @@ async fn acknowledged_writes_survive_sigkill() {
     let mut server = start(dir.path());
     let token = admin_token(&client, &server.base).await;
     let ledger = ledger.lock().unwrap().clone();
-    let lost = verify(&client, &server.base, &token, &ledger).await;
+    let (lost, replayed) = verify(&client, &server.base, &token, &ledger).await;
     assert_unique(&client, &server.base, &token).await;
     server.child.kill().unwrap();
     println!(
-        "crash test: {cycles} cycles, {} acknowledged writes, {lost} lost",
+        "crash test: {cycles} cycles, {} acknowledged writes, {lost} lost; {replayed} sign-ups replayed by their idempotency keys",
         ledger.acknowledged
     );
     assert_eq!(lost, 0);
+    assert!(replayed > 0, "some sign-ups must be replayed");
     assert!(
         ledger.acknowledged > cycles,
         "the workload must write something every cycle"
