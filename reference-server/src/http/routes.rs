@@ -7,7 +7,7 @@ use warp::{Filter, Rejection};
 
 use super::body::body;
 use crate::error::{ApiError, Reply};
-use crate::handlers::{login, meta, users};
+use crate::handlers::{list, login, meta, users};
 use crate::state::State;
 
 pub type Outcome = Result<Reply, ApiError>;
@@ -119,7 +119,7 @@ fn list(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + 
         .and(with_state(state))
         .and(warp::header::headers_cloned())
         .and(query())
-        .then(users::list)
+        .then(list::list)
 }
 
 /// POST /api/v1/users
@@ -146,6 +146,7 @@ fn get(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + C
         .and(warp::get())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
+        .and(query())
         .then(users::get)
 }
 

@@ -1,7 +1,10 @@
 //! The sled store: users keyed by big-endian id (so iteration is id order) with two unique
-//! indexes, kept consistent by multi-tree transactions (USR-04, USR-05, USR-18).
+//! indexes, kept consistent by multi-tree transactions (USR-04, USR-05, USR-18), and an in-memory
+//! catalog that lists pages without scanning (CONTRACT §7).
 
+mod catalog;
 mod flusher;
+mod listing;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,9 +12,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use sled::{Db, Tree};
 
-use crate::domain::User;
+use crate::domain::{Filter, Sort, User};
 use crate::violations::Violations;
+use catalog::Catalog;
 use flusher::Flusher;
+pub use listing::Listing;
 
 /// Which unique index a write collided with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +50,7 @@ pub struct Store {
     by_username: Tree,
     by_email: Tree,
     count: AtomicU64,
+    catalog: Catalog,
     flusher: Flusher,
     v: Violations,
 }
@@ -70,11 +76,13 @@ impl Store {
             .open()?;
         let users = db.open_tree("users")?;
         let count = AtomicU64::new(users.len() as u64);
+        let catalog = Catalog::build(users.iter().values().map(|v| decode(&v?)))?;
         Ok(Store {
             by_username: db.open_tree("by_username")?,
             by_email: db.open_tree("by_email")?,
             users,
             count,
+            catalog,
             flusher: Flusher::start(db.clone()),
             db,
             v,
@@ -116,6 +124,7 @@ impl Store {
             users.insert(&id, value.as_slice())?;
             Ok(())
         })?;
+        self.catalog.refresh(user.id, || self.get(user.id))?;
         self.count.fetch_add(1, Ordering::Relaxed);
         self.flusher.durable().await?;
         Ok(user)
@@ -181,6 +190,7 @@ impl Store {
                 Ok(Some(new))
             },
         )?;
+        self.catalog.refresh(id, || self.get(id))?;
         if updated.is_some() {
             self.flusher.durable().await?;
         }
@@ -201,6 +211,7 @@ impl Store {
                 Ok(true)
             },
         )?;
+        self.catalog.refresh(id, || self.get(id))?;
         if removed {
             self.count.fetch_sub(1, Ordering::Relaxed);
             self.flusher.durable().await?;
@@ -215,13 +226,15 @@ impl Store {
 
     /// The users at positions `offset..offset + limit` in id order.
     pub fn page(&self, offset: u64, limit: usize) -> Result<Vec<User>, StoreError> {
-        self.users
-            .iter()
-            .values()
-            .skip(offset.try_into().unwrap_or(usize::MAX))
-            .take(limit)
-            .map(|v| decode(&v?))
-            .collect()
+        let slice = self
+            .catalog
+            .page(Sort::default(), &Filter::default(), offset, limit);
+        self.fetch(&slice.ids)
+    }
+
+    /// When the collection last changed: a write committed, or at open the newest `updated_at`.
+    pub fn last_modified(&self) -> time::OffsetDateTime {
+        self.catalog.last_modified()
     }
 
     /// Whether the store answers reads.
