@@ -1,6 +1,7 @@
 //! One check per contract clause, named after its ID and grouped by the contract's sections.
 
 mod auth;
+mod collections;
 mod general;
 mod rate;
 mod roles;
@@ -17,7 +18,7 @@ pub type Outcome = Result<(), Failure>;
 pub struct Check {
     /// The clause ID in CONTRACT.md, which is also the check's name.
     pub id: &'static str,
-    /// The contract section: `general`, `users`, `auth`, `roles` or `rate limits`.
+    /// The contract section: `general`, `users`, `auth`, `roles`, `rate limits` or `collections`.
     pub section: &'static str,
     /// What the clause requires, in a few words.
     pub title: &'static str,
@@ -47,6 +48,7 @@ pub fn all() -> Vec<Check> {
         auth::CHECKS,
         roles::CHECKS,
         rate::CHECKS,
+        collections::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));
@@ -56,7 +58,7 @@ pub fn all() -> Vec<Check> {
 /// `GEN-02` before `GEN-10`, sections in the contract's order.
 fn clause_order(id: &str) -> (usize, u32) {
     let (section, n) = id.split_once('-').unwrap_or((id, "0"));
-    let rank = ["GEN", "USR", "AUTH", "ROLE", "RATE"]
+    let rank = ["GEN", "USR", "AUTH", "ROLE", "RATE", "COL"]
         .iter()
         .position(|s| *s == section)
         .unwrap_or(usize::MAX);
