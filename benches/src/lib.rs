@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use reference_server::PasswordCost;
 use reference_server::auth::{Hasher, Tokens};
-use reference_server::domain::{Email, FullName, Role, User, Username};
+use reference_server::domain::{Cursors, Email, FullName, Role, User, Username};
 use reference_server::http::metrics::Metrics;
 use reference_server::http::rate_limit::Limits;
 use reference_server::state::{App, State};
@@ -50,6 +50,7 @@ pub async fn app(dir: &std::path::Path, users: u64) -> State {
         store,
         hasher: Hasher::new(PasswordCost::Fast),
         tokens: Tokens::new(SECRET, 3600, v.clone()),
+        cursors: Cursors::new(SECRET),
         // Off: one benchmark client would drain any bucket; the limiter has a benchmark of its own.
         limits: Limits::new(0, 0, Vec::new(), v.clone()),
         metrics: Metrics::default(),

@@ -9,6 +9,7 @@ pub mod harness;
 pub mod http;
 pub mod inputs;
 pub mod property;
+pub mod queries;
 pub mod schema;
 pub mod target;
 

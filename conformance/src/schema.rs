@@ -20,6 +20,10 @@ pub enum Shape {
     User,
     UserPage,
     Token,
+    CursorPage,
+    PartialUser,
+    PartialUserPage,
+    PartialCursorPage,
 }
 
 impl Shape {
@@ -28,13 +32,27 @@ impl Shape {
             Shape::User => "User",
             Shape::UserPage => "UserPage",
             Shape::Token => "Token",
+            Shape::CursorPage => "CursorPage",
+            Shape::PartialUser => "PartialUser",
+            Shape::PartialUserPage => "PartialUserPage",
+            Shape::PartialCursorPage => "PartialCursorPage",
         }
     }
 
+    const ALL: [Shape; 7] = [
+        Shape::User,
+        Shape::UserPage,
+        Shape::Token,
+        Shape::CursorPage,
+        Shape::PartialUser,
+        Shape::PartialUserPage,
+        Shape::PartialCursorPage,
+    ];
+
     fn validator(self) -> &'static Validator {
-        static VALIDATORS: OnceLock<[Validator; 3]> = OnceLock::new();
+        static VALIDATORS: OnceLock<[Validator; 7]> = OnceLock::new();
         let all = VALIDATORS.get_or_init(|| {
-            [Shape::User, Shape::UserPage, Shape::Token].map(|shape| {
+            Shape::ALL.map(|shape| {
                 // OpenAPI 3.1 schemas are JSON Schema 2020-12; `$ref`s point into the document,
                 // so the root carries its components.
                 let root = json!({
@@ -76,5 +94,27 @@ mod tests {
         let page =
             json!({"items": [user], "total": 1, "page": 1, "page_size": 20, "total_pages": 1});
         assert!(Shape::UserPage.violations(&page).is_empty());
+    }
+
+    #[test]
+    fn a_partial_user_needs_its_id_and_nothing_else() {
+        assert!(
+            Shape::PartialUser
+                .violations(&json!({"id": 1, "username": "alice"}))
+                .is_empty()
+        );
+        assert!(
+            !Shape::PartialUser
+                .violations(&json!({"username": "alice"}))
+                .is_empty()
+        );
+        assert!(
+            !Shape::PartialUser
+                .violations(&json!({"id": 1, "password_hash": "x"}))
+                .is_empty()
+        );
+        let run = json!({"items": [{"id": 1}], "next_cursor": null, "has_next": false});
+        assert!(Shape::PartialCursorPage.violations(&run).is_empty());
+        assert!(!Shape::CursorPage.violations(&run).is_empty());
     }
 }

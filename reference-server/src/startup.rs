@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::Config;
 use crate::auth::{Hasher, Tokens};
-use crate::domain::{Email, Role, User, Username};
+use crate::domain::{Cursors, Email, Role, User, Username};
 use crate::http::metrics::Metrics;
 use crate::http::rate_limit::Limits;
 use crate::state::{App, State};
@@ -171,6 +171,7 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
         store,
         hasher: Hasher::new(config.password_cost),
         tokens: Tokens::new(&jwt_secret, config.token_ttl_secs, v.clone()),
+        cursors: Cursors::new(&jwt_secret),
         limits: Limits::new(
             config.rate_limit,
             config.login_rate_limit,

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use crate::auth::{Hasher, Tokens};
+use crate::domain::Cursors;
 use crate::http::cors::Cors;
 use crate::http::metrics::Metrics;
 use crate::http::rate_limit::Limits;
@@ -12,6 +13,8 @@ pub struct App {
     pub store: Store,
     pub hasher: Hasher,
     pub tokens: Tokens,
+    /// Signs the cursors of `GET /users` (COL-04).
+    pub cursors: Cursors,
     pub limits: Limits,
     pub metrics: Metrics,
     pub cors: Cors,

@@ -2,6 +2,7 @@
 
 mod auth;
 mod caching;
+mod collections;
 mod general;
 mod headers;
 mod methods;
@@ -75,6 +76,7 @@ pub fn all() -> Vec<Check> {
         caching::CHECKS,
         methods::CHECKS,
         headers::CHECKS,
+        collections::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));

@@ -131,6 +131,10 @@ impl FullName {
         }
         Ok(FullName(raw.to_owned()))
     }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// An integer from 0 to 150.

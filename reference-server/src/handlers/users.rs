@@ -1,9 +1,8 @@
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::access::{authenticate, may_change, may_delete, may_update};
-use crate::domain::{Changes, FieldError, Role, SignUp, User, UserView};
+use crate::domain::{Changes, FieldError, Fields, Role, SignUp, User};
 use crate::error::{ApiError, Reply};
 use crate::http::body::Body;
 use crate::http::conditional::{Precondition, http_date, tag_of};
@@ -118,11 +117,23 @@ pub async fn create(state: State, headers: HeaderMap, body: Body) -> Outcome {
     }
 }
 
-/// `GET /users/{id}` (USR-02).
-pub async fn get(id: String, state: State, headers: HeaderMap) -> Outcome {
+/// `GET /users/{id}` (USR-02), whole or with the members `fields` selects (COL-07).
+pub async fn get(
+    id: String,
+    state: State,
+    headers: HeaderMap,
+    query: Vec<(String, String)>,
+) -> Outcome {
     authenticate(&state, &headers)?;
     let user = existing(&state, user_id(&state, &id)?)?;
-    let mut reply = shown(&state, StatusCode::OK, &user)?;
+    let mut reply =
+        match Fields::from_query(&query, &state.v).map_err(|e| ApiError::Validation(vec![e]))? {
+            None => shown(&state, StatusCode::OK, &user)?,
+            Some(fields) => fields
+                .select(&user.view(&state.v))
+                .map_err(|e| ApiError::Internal(e.to_string()))
+                .and_then(|selected| json(StatusCode::OK, &selected))?,
+        };
     reply
         .headers_mut()
         .insert(header::LAST_MODIFIED, http_date(user.updated_at));
@@ -137,70 +148,6 @@ pub async fn me(state: State, headers: HeaderMap) -> Outcome {
         false => caller,
     };
     shown(&state, StatusCode::OK, &caller)
-}
-
-#[derive(Serialize)]
-struct Page<'a> {
-    items: Vec<UserView<'a>>,
-    total: u64,
-    page: u64,
-    page_size: u64,
-    total_pages: u64,
-}
-
-/// A query parameter that must be an integer in `range`, or its default when absent.
-fn parameter(
-    query: &[(String, String)],
-    name: &str,
-    default: u64,
-    max: u64,
-    errors: &mut Vec<FieldError>,
-) -> u64 {
-    let Some((_, raw)) = query.iter().find(|(k, _)| k == name) else {
-        return default;
-    };
-    match raw.parse::<u64>() {
-        Ok(n) if (1..=max).contains(&n) => n,
-        _ => {
-            errors.push(FieldError::new(
-                name,
-                format!("must be an integer from 1 to {max}"),
-            ));
-            default
-        }
-    }
-}
-
-/// `GET /users` (USR-11).
-pub async fn list(state: State, headers: HeaderMap, query: Vec<(String, String)>) -> Outcome {
-    authenticate(&state, &headers)?;
-    let mut errors = Vec::new();
-    let page = parameter(&query, "page", 1, u64::MAX, &mut errors);
-    let max_size = if state.v.breaks("USR-11") { 1000 } else { 100 };
-    let page_size = parameter(&query, "page_size", 20, max_size, &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let users = state
-        .store
-        .page((page - 1).saturating_mul(page_size), page_size as usize)?;
-    let total = state.store.count();
-    let newest = users.iter().map(|u| u.updated_at).max();
-    let mut reply = json(
-        StatusCode::OK,
-        &Page {
-            items: users.iter().map(|u| u.view(&state.v)).collect(),
-            total,
-            page,
-            page_size,
-            total_pages: total.div_ceil(page_size),
-        },
-    )?;
-    reply.headers_mut().insert(
-        header::LAST_MODIFIED,
-        http_date(newest.unwrap_or(OffsetDateTime::UNIX_EPOCH)),
-    );
-    Ok(reply)
 }
 
 /// `PUT /users/{id}` (USR-12, USR-14).

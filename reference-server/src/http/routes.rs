@@ -10,7 +10,7 @@ use warp::{Filter, Rejection};
 
 use super::body::body;
 use crate::error::{ApiError, Reply};
-use crate::handlers::{login, meta, users};
+use crate::handlers::{list, login, meta, users};
 use crate::state::State;
 use crate::violations::Violations;
 
@@ -141,7 +141,7 @@ fn list(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + 
         .and(with_state(state))
         .and(warp::header::headers_cloned())
         .and(query())
-        .then(users::list)
+        .then(list::list)
 }
 
 /// POST /api/v1/users
@@ -169,6 +169,7 @@ fn get(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + C
         .and(read())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
+        .and(query())
         .then(users::get)
 }
 

@@ -1,8 +1,11 @@
 //! The sled store: users keyed by big-endian id (so iteration is id order) with two unique
-//! indexes, kept consistent by multi-tree transactions (USR-04, USR-05, USR-18).
+//! indexes, kept consistent by multi-tree transactions (USR-04, USR-05, USR-18), and an in-memory
+//! catalog that lists pages without scanning (CONTRACT §7).
 
+mod catalog;
 mod flusher;
 mod idempotency;
+mod listing;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,10 +13,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use sled::{Db, Tree};
 
-use crate::domain::User;
+use crate::domain::{Filter, Sort, User};
 use crate::violations::Violations;
+use catalog::Catalog;
 use flusher::Flusher;
 pub use idempotency::Idempotency;
+pub use listing::Listing;
 
 /// Which unique index a write collided with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +62,7 @@ pub struct Store {
     by_email: Tree,
     idempotency: Tree,
     count: AtomicU64,
+    catalog: Catalog,
     flusher: Flusher,
     v: Violations,
 }
@@ -82,12 +88,14 @@ impl Store {
             .open()?;
         let users = db.open_tree("users")?;
         let count = AtomicU64::new(users.len() as u64);
+        let catalog = Catalog::build(users.iter().values().map(|v| decode(&v?)))?;
         Ok(Store {
             by_username: db.open_tree("by_username")?,
             by_email: db.open_tree("by_email")?,
             idempotency: db.open_tree("idempotency")?,
             users,
             count,
+            catalog,
             flusher: Flusher::start(db.clone()),
             db,
             v,
@@ -150,6 +158,7 @@ impl Store {
             users.insert(&id, value.as_slice())?;
             Ok(())
         })?;
+        self.catalog.refresh(user.id, || self.get(user.id))?;
         self.count.fetch_add(1, Ordering::Relaxed);
         self.flusher.durable().await?;
         Ok(user)
@@ -216,6 +225,7 @@ impl Store {
                 Ok(Some(new))
             },
         )?;
+        self.catalog.refresh(id, || self.get(id))?;
         if updated.is_some() {
             self.flusher.durable().await?;
         }
@@ -242,6 +252,7 @@ impl Store {
                 Ok(true)
             },
         )?;
+        self.catalog.refresh(id, || self.get(id))?;
         if removed {
             self.count.fetch_sub(1, Ordering::Relaxed);
             self.flusher.durable().await?;
@@ -264,13 +275,15 @@ impl Store {
 
     /// The users at positions `offset..offset + limit` in id order.
     pub fn page(&self, offset: u64, limit: usize) -> Result<Vec<User>, StoreError> {
-        self.users
-            .iter()
-            .values()
-            .skip(offset.try_into().unwrap_or(usize::MAX))
-            .take(limit)
-            .map(|v| decode(&v?))
-            .collect()
+        let slice = self
+            .catalog
+            .page(Sort::default(), &Filter::default(), offset, limit);
+        self.fetch(&slice.ids)
+    }
+
+    /// When the collection last changed: a write committed, or at open the newest `updated_at`.
+    pub fn last_modified(&self) -> time::OffsetDateTime {
+        self.catalog.last_modified()
     }
 
     /// Durable writes so far and the flushes that carried them (group commit, see `flusher`).

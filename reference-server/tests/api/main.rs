@@ -3,6 +3,7 @@
 mod crash;
 mod helpers;
 mod lifecycle;
+mod list;
 mod operations;
 mod rate_limit;
 mod semantics;
