@@ -53,6 +53,7 @@ fn http_05(ctx: &Ctx) -> Outcome {
     let paths = [
         "/openapi.json".to_owned(),
         "/users/me".to_owned(),
+        format!("/users?search={}", user.username),
         format!("/users/{}", user.id),
         "/users/0".to_owned(),
         "/users?page_size=0".to_owned(),
