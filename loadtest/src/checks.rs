@@ -73,7 +73,43 @@ pub fn member(body: &Value, name: &str, expected: &Value) -> Result<(), String> 
 
 /// A page of users (USR-11): at most `page_size` valid items in ascending id order, and counts
 /// that agree with each other.
-pub fn page(body: &Value, page: u64, page_size: u64) -> Result<(Vec<Seen>, u64), String> {
+/// The orders the browse persona asks for (CONTRACT COL-06), and what each promises.
+#[derive(Clone, Copy, Debug)]
+pub enum Order {
+    /// `sort=id`, the default.
+    Id,
+    /// `sort=-id`.
+    IdDescending,
+    /// `sort=username`: by the lowercased name, ties by id.
+    Username,
+}
+
+impl Order {
+    pub fn query(self) -> &'static str {
+        match self {
+            Order::Id => "sort=id",
+            Order::IdDescending => "sort=-id",
+            Order::Username => "sort=username",
+        }
+    }
+
+    fn holds(self, a: &Seen, b: &Seen) -> bool {
+        match self {
+            Order::Id => a.id < b.id,
+            Order::IdDescending => a.id > b.id,
+            Order::Username => {
+                (a.username.to_lowercase(), a.id) < (b.username.to_lowercase(), b.id)
+            }
+        }
+    }
+}
+
+pub fn page(
+    body: &Value,
+    page: u64,
+    page_size: u64,
+    order: Order,
+) -> Result<(Vec<Seen>, u64), String> {
     let number = |name: &str| {
         body.get(name)
             .and_then(Value::as_u64)
@@ -96,8 +132,11 @@ pub fn page(body: &Value, page: u64, page_size: u64) -> Result<(Vec<Seen>, u64),
         return Err(format!("{} items on a page of {page_size}", items.len()));
     }
     let seen = items.iter().map(user).collect::<Result<Vec<_>, _>>()?;
-    if seen.windows(2).any(|w| w[0].id >= w[1].id) {
-        return Err("the items are not in ascending id order".into());
+    if seen.windows(2).any(|w| !order.holds(&w[0], &w[1])) {
+        return Err(format!(
+            "the items are not in the order of {}",
+            order.query()
+        ));
     }
     Ok((seen, total))
 }
@@ -146,7 +185,7 @@ mod tests {
         let body = json!({"items": [alice(2), alice(1)], "total": 2, "page": 1,
                           "page_size": 20, "total_pages": 1});
 
-        assert!(page(&body, 1, 20).unwrap_err().contains("order"));
+        assert!(page(&body, 1, 20, Order::Id).unwrap_err().contains("order"));
     }
 
     #[test]
@@ -154,6 +193,7 @@ mod tests {
         let body = json!({"items": [alice(1), alice(5)], "total": 41, "page": 3,
                           "page_size": 20, "total_pages": 3});
 
-        assert_eq!(page(&body, 3, 20).unwrap().1, 41);
+        assert_eq!(page(&body, 3, 20, Order::Id).unwrap().1, 41);
+        assert!(page(&body, 3, 20, Order::IdDescending).is_err());
     }
 }

@@ -30,7 +30,9 @@ pub async fn sweep(user: &mut GooseUser, run: &Run) -> TransactionResult {
             .token(&token)
             .send(user)
             .await?
-            .check(user, |r| checks::page(&r.body, page, PAGE_SIZE))?;
+            .check(user, |r| {
+                checks::page(&r.body, page, PAGE_SIZE, checks::Order::Id)
+            })?;
         ours.extend(seen.into_iter().filter(|s| run.owns(&s.username)));
         if page * PAGE_SIZE >= total {
             break;

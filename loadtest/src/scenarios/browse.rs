@@ -11,7 +11,7 @@ use rand::seq::IndexedRandom;
 use super::step;
 use crate::account::{self, Account};
 use crate::api::{Call, Failure, route, user_path};
-use crate::checks::{self, Seen};
+use crate::checks::{self, Order, Seen};
 use crate::run::{Kind, Run};
 
 /// Page sizes as clients ask for them: the default most often.
@@ -59,20 +59,32 @@ fn reader(user: &GooseUser) -> Result<Reader, Failure> {
     })
 }
 
-/// `GET /users?page=P&page_size=S` over the whole range of pages.
+/// Orders as clients ask for them: the default most often.
+const ORDERS: [Order; 4] = [Order::Id, Order::Id, Order::IdDescending, Order::Username];
+
+/// `GET /users?page=P&page_size=S&sort=…` over the whole range of pages.
 async fn list_page(user: &mut GooseUser, _run: &Run) -> TransactionResult {
     let mut me = reader(user)?;
-    let (page, size) = {
+    let (page, size, order) = {
         let mut rng = rand::rng();
         let size = *PAGE_SIZES.choose(&mut rng).expect("not empty");
-        (rng.random_range(1..=me.total.div_ceil(size).max(1)), size)
+        let order = *ORDERS.choose(&mut rng).expect("not empty");
+        (
+            rng.random_range(1..=me.total.div_ceil(size).max(1)),
+            size,
+            order,
+        )
     };
-    let path = format!("{}?page={page}&page_size={size}", route::USERS);
+    let path = format!(
+        "{}?page={page}&page_size={size}&{}",
+        route::USERS,
+        order.query()
+    );
     let (seen, total) = Call::get(&path, route::USERS)
         .token(&me.account.token)
         .send(user)
         .await?
-        .check(user, |r| checks::page(&r.body, page, size))?;
+        .check(user, |r| checks::page(&r.body, page, size, order))?;
     me.total = total;
     if !seen.is_empty() {
         me.seen = seen;
