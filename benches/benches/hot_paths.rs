@@ -2,12 +2,16 @@
 //! `-- --quick` for a fast pass; `TOUCHSTONE_BENCH_USERS=100000` for the large store.
 
 use std::hint::black_box;
+use std::sync::OnceLock;
 
-use benches::{SECRET, app, population, user};
+use benches::{SECRET, app, list_population, population, user};
 use criterion::{Criterion, criterion_group, criterion_main};
 use reference_server::PasswordCost;
 use reference_server::auth::{Hasher, Tokens};
+use reference_server::domain::{Cursors, ListQuery, Paging, Position};
 use reference_server::http::rate_limit::{Identity, Limits};
+use reference_server::state::State;
+use reference_server::store::Listing;
 use reference_server::violations::Violations;
 use tokio::runtime::Runtime;
 
@@ -129,6 +133,64 @@ fn store(c: &mut Criterion) {
     g.finish();
 }
 
+/// `GET /users` at the store: offset and cursor pages of 20, near the start and 1,000 pages in,
+/// and a filtered page, which scans the catalog. The store is filled on first use, so that a run
+/// filtered to other groups does not wait for it.
+fn list(c: &mut Criterion) {
+    let rt = runtime();
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let users = list_population();
+    let filled: OnceLock<State> = OnceLock::new();
+    let state = || filled.get_or_init(|| rt.block_on(app(dir.path(), users)));
+    let parse = |query: &str| {
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        ListQuery::parse(&pairs, &Cursors::new(SECRET), &Violations::default()).expect("valid")
+    };
+    // Where page 1,000 of a cursor walk starts: after the last user of page 999.
+    let after_page_999 = || match state().store.list(&parse("page=999&page_size=20")) {
+        Ok(Listing::Page { users: page, .. }) => page.last().map(|u| Position {
+            key: reference_server::domain::SortValue::Id,
+            id: u.id,
+        }),
+        _ => None,
+    };
+    let mut g = c.benchmark_group(format!("store list {users} users"));
+    let offset = [
+        ("offset page 1", "page=1&page_size=20"),
+        ("offset page 1000", "page=1000&page_size=20"),
+        (
+            "offset page 1 searched",
+            "page=1&page_size=20&search=user_9999",
+        ),
+    ];
+    for (name, query) in offset {
+        let query = parse(query);
+        g.bench_function(name, |b| {
+            let store = &state().store;
+            b.iter(|| store.list(black_box(&query)))
+        });
+    }
+    g.bench_function("cursor page 1", |b| {
+        let (store, query) = (&state().store, parse("limit=20"));
+        b.iter(|| store.list(black_box(&query)))
+    });
+    g.bench_function("cursor page 1000", |b| {
+        let mut query = parse("limit=20");
+        query.paging = Paging::Cursor {
+            after: after_page_999(),
+            limit: 20,
+            served: 0,
+        };
+        let store = &state().store;
+        b.iter(|| store.list(black_box(&query)))
+    });
+    g.finish();
+}
+
 fn http(c: &mut Criterion) {
     let rt = runtime();
     let dir = tempfile::tempdir().expect("a temp dir");
@@ -173,5 +235,7 @@ fn http(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(hot_paths, json, jwt, rate_limit, password, store, http);
+criterion_group!(
+    hot_paths, json, jwt, rate_limit, password, store, list, http
+);
 criterion_main!(hot_paths);

@@ -23,6 +23,18 @@ pub fn population() -> u64 {
         .unwrap_or(10_000)
 }
 
+/// How many users the list benchmarks hold: `TOUCHSTONE_BENCH_LIST_USERS`, else 100,000 under
+/// `cargo bench` and 1,000 in criterion's test mode (no `--bench`, or `--test`), where each
+/// benchmark runs once and filling 100,000 users would be most of the time spent.
+pub fn list_population() -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    let benchmarking = args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--test");
+    std::env::var("TOUCHSTONE_BENCH_LIST_USERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(if benchmarking { 100_000 } else { 1_000 })
+}
+
 /// User number `n` as the server stores it, with every optional field set.
 pub fn user(id: u64, n: u64) -> User {
     let now = OffsetDateTime::now_utc();

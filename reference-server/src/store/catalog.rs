@@ -4,24 +4,47 @@
 //!
 //! At n users: an unfiltered offset page costs O(page_size) (a slice of an ordered id list), a
 //! cursor page a binary search plus O(limit), a filtered page a scan of the entries in memory,
-//! O(n), a few milliseconds at 100,000 users. A write moves its id in each list: a memmove of up
-//! to n ids, tens of microseconds at 100,000, small beside the flush it waits for. Memory is about
-//! 150 bytes a user.
+//! O(n): at 100,000 users a few milliseconds for `role` or `is_active`, 10 to 20 for a `search`.
+//! A write moves its id in each list, a memmove of up to n ids (tens of microseconds at 100,000),
+//! small beside the flush it waits for. Memory is about 110 bytes a user.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::RwLock;
 
 use time::OffsetDateTime;
 
 use super::StoreError;
 use crate::domain::{Direction, Filter, Position, Sort, SortKey, User};
-use entry::Entry;
+use entry::{Entry, Matcher};
 
 mod entry;
 
+/// Ids are assigned by the store, never chosen by clients, so they need no protection against
+/// hash flooding: a multiplicative hash spreads them over the table for a fraction of SipHash's
+/// cost, which a filtered scan pays once per user.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64((self.0 << 8) | u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 struct Index {
-    entries: HashMap<u64, Entry>,
+    entries: HashMap<u64, Entry, BuildHasherDefault<IdHasher>>,
     /// The ids in ascending order of each sort key (`SortKey as usize`), ties by id.
     lists: [Vec<u64>; 4],
     changed: OffsetDateTime,
@@ -95,7 +118,7 @@ impl Catalog {
     pub fn build(
         users: impl IntoIterator<Item = Result<User, StoreError>>,
     ) -> Result<Catalog, StoreError> {
-        let mut entries = HashMap::new();
+        let mut entries = HashMap::default();
         let mut changed = OffsetDateTime::UNIX_EPOCH;
         for user in users {
             let user = user?;
@@ -149,6 +172,11 @@ impl Catalog {
         self.0.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// How many users the catalog holds.
+    pub fn len(&self) -> usize {
+        self.read().entries.len()
+    }
+
     /// When the collection last changed.
     pub fn last_modified(&self) -> OffsetDateTime {
         self.read().changed
@@ -177,8 +205,9 @@ impl Catalog {
             Direction::Desc => list.len(),
         };
         let (mut ids, mut total) = (Vec::with_capacity(limit), 0usize);
+        let matcher = Matcher::new(filter);
         for id in index.walk(sort, from) {
-            if !index.entry(id).matches(filter) {
+            if !index.entry(id).matches(&matcher) {
                 continue;
             }
             if total >= offset && ids.len() < limit {
@@ -211,9 +240,10 @@ impl Catalog {
                 list.partition_point(|&id| index.cmp_position(sort.key, id, at) == Ordering::Less)
             }
         };
+        let matcher = Matcher::new(filter);
         let mut ids: Vec<u64> = index
             .walk(sort, from)
-            .filter(|&id| index.entry(id).matches(filter))
+            .filter(|&id| index.entry(id).matches(&matcher))
             .take(limit + 1)
             .collect();
         let more = ids.len() > limit;

@@ -2,12 +2,31 @@
 
 use std::cmp::Ordering;
 
+use memchr::memmem::Finder;
+
 use crate::domain::{Filter, Role, SortKey, SortValue, User};
+
+/// A filter ready to test entries with: the search's substring finder is built once per page,
+/// not once per entry, which is most of what a scan of 100,000 entries costs.
+pub struct Matcher<'a> {
+    filter: &'a Filter,
+    search: Option<Finder<'a>>,
+}
+
+impl<'a> Matcher<'a> {
+    pub fn new(filter: &'a Filter) -> Matcher<'a> {
+        Matcher {
+            filter,
+            search: filter.search.as_deref().map(Finder::new),
+        }
+    }
+}
 
 /// What the catalog keeps of one user.
 #[derive(Debug)]
 pub struct Entry {
-    /// The lowercased username, email and full name in one allocation, split at the two ends.
+    /// The lowercased username, email and full name in one allocation, the first two ending at
+    /// `username_end` and `email_end`.
     text: Box<str>,
     username_end: u16,
     email_end: u16,
@@ -46,18 +65,27 @@ impl Entry {
         &self.text[usize::from(self.username_end)..usize::from(self.email_end)]
     }
 
-    pub fn full_name(&self) -> &str {
-        &self.text[usize::from(self.email_end)..]
-    }
-
-    pub fn matches(&self, filter: &Filter) -> bool {
+    pub fn matches(&self, filter: &Matcher<'_>) -> bool {
+        let Matcher { filter, search } = filter;
         filter.role.is_none_or(|r| r == self.role)
             && filter.is_active.is_none_or(|a| a == self.is_active)
-            && filter.search.as_deref().is_none_or(|s| {
-                self.username().contains(s)
-                    || self.email().contains(s)
-                    || self.full_name().contains(s)
-            })
+            && search.as_ref().is_none_or(|s| self.contains(s))
+    }
+
+    /// Whether one of the three fields contains the search. One pass over all three, with a
+    /// match that straddles two fields skipped, costs half of three passes.
+    fn contains(&self, search: &Finder<'_>) -> bool {
+        let text = self.text.as_bytes();
+        let ends = [usize::from(self.username_end), usize::from(self.email_end)];
+        let mut from = 0;
+        while let Some(at) = search.find(&text[from..]).map(|at| at + from) {
+            let end = at + search.needle().len();
+            if !ends.iter().any(|&boundary| at < boundary && boundary < end) {
+                return true;
+            }
+            from = at + 1;
+        }
+        false
     }
 
     pub fn value(&self, key: SortKey) -> SortValue {

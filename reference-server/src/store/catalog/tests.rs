@@ -45,7 +45,7 @@ fn population() -> BTreeMap<u64, User> {
 fn expected(users: &BTreeMap<u64, User>, sort: Sort, filter: &Filter) -> Vec<u64> {
     let mut matching: Vec<&User> = users
         .values()
-        .filter(|u| Entry::of(u).matches(filter))
+        .filter(|u| Entry::of(u).matches(&Matcher::new(filter)))
         .collect();
     matching.sort_by(|a, b| {
         let by_key = match sort.key {
