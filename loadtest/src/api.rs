@@ -8,6 +8,7 @@ use serde_json::Value;
 
 /// Route templates, which name the requests in every metric and report.
 pub mod route {
+    pub const HEALTH: &str = "/health";
     pub const LOGIN: &str = "/api/v1/auth/login";
     pub const USERS: &str = "/api/v1/users";
     pub const ME: &str = "/api/v1/users/me";

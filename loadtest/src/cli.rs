@@ -26,6 +26,10 @@ pub struct Cli {
     /// Users created before the run so that browsing has pages to read; removed afterwards.
     #[arg(long, default_value_t = 200)]
     pub seed_users: usize,
+    /// Measure the generator instead of the personas: every user only repeats `GET /health`,
+    /// nothing is seeded or removed, and no admin account is needed.
+    #[arg(long)]
+    pub capacity: bool,
     /// Fail when more than this percent of the requests of any one name failed.
     #[arg(long, value_name = "PERCENT")]
     pub max_error_rate: Option<f64>,
@@ -83,5 +87,14 @@ mod tests {
         assert_eq!(cli.limits().p95_ms, Some(50.0));
         assert_eq!(cli.limits().max_error_rate, Some(0.5));
         assert_eq!(cli.limits().p99_ms, None);
+        assert!(!cli.capacity);
+    }
+
+    #[test]
+    fn capacity_mode_needs_only_a_host() {
+        let cli = Cli::try_parse_from(["loadtest", "-H", "http://127.0.0.1:8080", "--capacity"])
+            .expect("parses");
+
+        assert!(cli.capacity);
     }
 }

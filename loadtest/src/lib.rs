@@ -30,13 +30,18 @@ pub async fn run(cli: Cli) -> Result<bool, GooseError> {
         cli.seed_users,
     ));
     println!("run prefix {}", run.prefix);
-    let attack = *GooseAttack::initialize_with_config(cli.goose)?
-        .register_scenario(scenarios::browse::scenario(&run)?)
-        .register_scenario(scenarios::signup::scenario(&run)?)
-        .register_scenario(scenarios::admin::scenario(&run)?)
-        .test_start(step!(&run, lifecycle::seed))
-        .test_stop(step!(&run, lifecycle::sweep))
-        .set_default(GooseDefault::Host, DEFAULT_HOST)?;
+    let attack = GooseAttack::initialize_with_config(cli.goose)?;
+    let attack = if cli.capacity {
+        attack.register_scenario(scenarios::capacity::scenario(&run)?)
+    } else {
+        attack
+            .register_scenario(scenarios::browse::scenario(&run)?)
+            .register_scenario(scenarios::signup::scenario(&run)?)
+            .register_scenario(scenarios::admin::scenario(&run)?)
+            .test_start(step!(&run, lifecycle::seed))
+            .test_stop(step!(&run, lifecycle::sweep))
+    };
+    let attack = *attack.set_default(GooseDefault::Host, DEFAULT_HOST)?;
     // goose's own `--threshold` rules may fail too; their metrics are still judged.
     let (metrics, goose_passed) = match attack.execute().await {
         Ok(metrics) => (metrics, true),

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod browse;
+pub mod capacity;
 pub mod signup;
 
 /// A transaction running `$f(user, &run)`, named after the function.
