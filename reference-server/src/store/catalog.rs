@@ -147,7 +147,16 @@ impl Catalog {
         read: impl FnOnce() -> Result<Option<User>, StoreError>,
     ) -> Result<(), StoreError> {
         let mut index = self.0.write().unwrap_or_else(|e| e.into_inner());
-        match read()?.map(|user| Entry::of(&user)) {
+        let user = read()?;
+        // A write's own time is its record's `updated_at`, which every change moves (USR-17); a
+        // write that changed nothing leaves the collection's time alone.
+        let changed = match &user {
+            Some(user) => user.updated_at,
+            None if index.entries.contains_key(&id) => OffsetDateTime::now_utc(),
+            None => return Ok(()),
+        };
+        index.changed = index.changed.max(changed);
+        match user.map(|user| Entry::of(&user)) {
             // Nothing a sort reads changed: the lists stay as they are.
             Some(new)
                 if index
@@ -164,7 +173,6 @@ impl Catalog {
                 }
             }
         }
-        index.changed = index.changed.max(OffsetDateTime::now_utc());
         Ok(())
     }
 
@@ -177,7 +185,8 @@ impl Catalog {
         self.read().entries.len()
     }
 
-    /// When the collection last changed.
+    /// When the collection last changed: the latest `updated_at` of a user written, or the time
+    /// of the latest delete.
     pub fn last_modified(&self) -> OffsetDateTime {
         self.read().changed
     }

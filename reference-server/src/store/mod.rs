@@ -284,7 +284,8 @@ impl Store {
         self.fetch(&slice.ids)
     }
 
-    /// When the collection last changed: a write committed, or at open the newest `updated_at`.
+    /// When the collection last changed (`Last-Modified`): the newest `updated_at` of a user, or
+    /// the time of a later delete.
     pub fn last_modified(&self) -> time::OffsetDateTime {
         self.catalog.last_modified()
     }

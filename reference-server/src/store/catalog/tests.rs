@@ -199,3 +199,29 @@ fn a_cursor_walk_sees_each_lasting_user_once_while_others_come_and_go() {
         }
     }
 }
+
+#[test]
+fn the_collection_changes_with_a_write_that_changes_a_user_and_with_a_delete() {
+    let users = population();
+    let catalog = Catalog::build(users.values().cloned().map(Ok)).expect("builds");
+    let at = |secs| OffsetDateTime::from_unix_timestamp(secs).expect("a time");
+    assert_eq!(catalog.last_modified(), at(3), "the newest updated_at");
+
+    let unchanged = users[&5].clone();
+    catalog
+        .refresh(5, || Ok(Some(unchanged)))
+        .expect("refreshes");
+    catalog.refresh(999, || Ok(None)).expect("refreshes");
+    assert_eq!(catalog.last_modified(), at(3), "nothing changed");
+
+    let mut updated = users[&5].clone();
+    updated.updated_at = at(100);
+    catalog.refresh(5, || Ok(Some(updated))).expect("refreshes");
+    assert_eq!(catalog.last_modified(), at(100));
+
+    catalog.refresh(6, || Ok(None)).expect("refreshes");
+    assert!(
+        catalog.last_modified() > at(100),
+        "a delete is a change now"
+    );
+}
