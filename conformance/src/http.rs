@@ -220,7 +220,16 @@ pub struct Http {
 
 impl Http {
     pub fn new(base: &str) -> Http {
-        let client = Client::builder()
+        // Bodies exactly as sent: the checks read Content-Encoding and decode it themselves
+        // (HTTP-12), whatever codecs another crate of the build switches on in reqwest.
+        let raw = || {
+            Client::builder()
+                .no_gzip()
+                .no_brotli()
+                .no_deflate()
+                .no_zstd()
+        };
+        let client = raw()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
             // Every request on a connection of its own: a server may close a connection after
@@ -229,7 +238,7 @@ impl Http {
             .pool_max_idle_per_host(0)
             .build()
             .expect("a plain HTTP client builds");
-        let keep_alive = Client::builder()
+        let keep_alive = raw()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
             .build()
