@@ -67,12 +67,7 @@ pub(super) fn gen_07(ctx: &Ctx) -> Outcome {
 }
 
 /// The body is `application/json` and matches `shape`.
-fn matches(
-    exchange: &Exchange,
-    status: u16,
-    shape: Shape,
-    what: &str,
-) -> Result<Value, Failure> {
+fn matches(exchange: &Exchange, status: u16, shape: Shape, what: &str) -> Result<Value, Failure> {
     let body = expect::ok_json(exchange, status, what)?;
     ensure(exchange.media_type() == "application/json", || {
         exchange.fail(

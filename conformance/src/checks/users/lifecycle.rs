@@ -248,11 +248,7 @@ pub(super) fn usr_16(ctx: &Ctx) -> Outcome {
     )
 }
 
-fn timestamp(
-    exchange: &Exchange,
-    user: &Value,
-    member: &str,
-) -> Result<OffsetDateTime, Failure> {
+fn timestamp(exchange: &Exchange, user: &Value, member: &str) -> Result<OffsetDateTime, Failure> {
     user[member]
         .as_str()
         .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
