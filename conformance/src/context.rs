@@ -103,11 +103,15 @@ impl Ctx {
             return Ok(session.clone());
         }
         let (username, password) = (&self.target.admin_username, &self.target.admin_password);
-        let token = self.login(username, password).map_err(|f| {
-            f.with_hint("the suite needs the target's admin account: pass --admin-username and --admin-password")
-        })?;
+        let token = self
+            .login(username, password)
+            .map_err(|f| {
+                f.with_hint("the suite needs the target's admin account: pass --admin-username and --admin-password")
+            })
+            .map_err(|f| f.blocked("logging in as the admin"))?;
         let me = self.send(Request::get("/users/me").bearer(&token))?;
-        let me = expect::ok_json(&me, 200, "GET /users/me as the admin")?;
+        let me = expect::ok_json(&me, 200, "GET /users/me as the admin")
+            .map_err(|f| f.blocked("reading the admin's own user"))?;
         let session = Session {
             id: me["id"].as_u64().unwrap_or_default(),
             username: username.clone(),
@@ -137,14 +141,22 @@ impl Ctx {
             })
     }
 
-    /// Signs up `body` and expects it to be created; the user as answered.
+    /// Signs up `body` and expects it to be created; the user as answered. A check's setup: a
+    /// refusal blocks the check (`Failure::violation` when the sign-up is what is tested).
     pub fn create(&self, body: &Value) -> Result<Value, Failure> {
         let exchange = self.send(Request::post("/users").json(body))?;
         expect::ok_json(&exchange, 201, "signing up a valid user")
+            .map_err(|f| f.blocked("signing up a test user"))
     }
 
-    /// A new user of `role` (`user`, `moderator` or `admin`), logged in.
+    /// A new user of `role` (`user`, `moderator` or `admin`), logged in. A check's setup: a step
+    /// that fails blocks the check.
     pub fn user(&self, role: &str) -> Result<Session, Failure> {
+        self.new_user(role)
+            .map_err(|f| f.blocked(format!("making a test user of role {role}")))
+    }
+
+    fn new_user(&self, role: &str) -> Result<Session, Failure> {
         let body = self.sign_up_body();
         let created = self.create(&body)?;
         let id = created["id"].as_u64().unwrap_or_default();

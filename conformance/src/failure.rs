@@ -9,8 +9,24 @@ use crate::http::Exchange;
 #[derive(Clone, Debug)]
 pub struct Failure(Box<Report>);
 
+/// What a check that did not pass found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The target breaks the clause.
+    Violation,
+    /// A step the check needs before it can test its clause failed (a test user could not sign
+    /// up, say): the clause was not tested.
+    Blocked,
+    /// The check ran but could not tell whether the clause holds (a machine too slow to drain a
+    /// bucket faster than it refills, say); never a failure.
+    Inconclusive,
+}
+
 #[derive(Clone, Debug)]
 pub struct Report {
+    pub kind: Kind,
+    /// For a blocked check, the step that failed (`signing up a test user`).
+    pub step: Option<String>,
     pub title: String,
     pub expected: String,
     pub actual: String,
@@ -27,6 +43,8 @@ impl Failure {
         actual: impl Into<String>,
     ) -> Failure {
         Failure(Box::new(Report {
+            kind: Kind::Violation,
+            step: None,
             title: title.into(),
             expected: expected.into(),
             actual: actual.into(),
@@ -35,6 +53,31 @@ impl Failure {
             input: None,
             hint: None,
         }))
+    }
+
+    /// The check could not tell: `why` says what it saw and what would let it tell.
+    pub fn inconclusive(title: impl Into<String>, why: impl Into<String>) -> Failure {
+        let mut failure = Failure::new(title, "", why);
+        failure.kind = Kind::Inconclusive;
+        failure
+    }
+
+    /// This failure, met in `step` of a check's own setup, blocks the check rather than failing
+    /// its clause. A failure that already blocks keeps its first step.
+    pub fn blocked(mut self, step: impl Into<String>) -> Failure {
+        if self.kind == Kind::Violation {
+            self.kind = Kind::Blocked;
+            self.step = Some(step.into());
+        }
+        self
+    }
+
+    /// This failure, whatever step it came from, is a breach of the clause under test: for a
+    /// check whose assertion is that a setup step succeeds.
+    pub fn violation(mut self) -> Failure {
+        self.kind = Kind::Violation;
+        self.step = None;
+        self
     }
 
     /// The same failure under a title that says more.

@@ -8,6 +8,7 @@ use libtest_mimic::{Arguments, Failed, Trial};
 
 use crate::checks::{self, Check};
 use crate::context::Ctx;
+use crate::failure::{Failure, Kind};
 use crate::property::Budget;
 use crate::target::{Embedded, Options, Target};
 
@@ -64,8 +65,12 @@ pub fn trials(ctx: &Arc<Ctx>) -> Vec<Trial> {
         .map(|check| {
             let ctx = ctx.clone();
             let ignored = check.ignored(&ctx.target);
-            Trial::test(check.id, move || {
-                check.run(&ctx).map_err(|f| Failed::from(f.to_string()))
+            Trial::test(check.id, move || match check.run(&ctx) {
+                Err(f) if f.kind == Kind::Inconclusive => {
+                    println!("{} inconclusive: {f}", check.id);
+                    Ok(())
+                }
+                outcome => outcome.map_err(|f| Failed::from(f.to_string())),
             })
             .with_kind(check.section)
             .with_ignored_flag(ignored)
@@ -102,7 +107,7 @@ pub fn footer(ctx: &Ctx, elapsed: Duration) -> String {
 /// The outcome of one check in a report.
 pub struct Row {
     pub check: Check,
-    pub outcome: Result<(), String>,
+    pub outcome: Result<(), Failure>,
     pub ignored: bool,
     pub took: Duration,
 }
@@ -119,11 +124,7 @@ pub fn report(ctx: &Ctx, checks: Vec<Check>, threads: usize) -> Vec<Row> {
                     let Some((n, check)) = next else { break };
                     let ignored = check.ignored(&ctx.target);
                     let start = Instant::now();
-                    let outcome = if ignored {
-                        Ok(())
-                    } else {
-                        check.run(ctx).map_err(|f| f.to_string())
-                    };
+                    let outcome = if ignored { Ok(()) } else { check.run(ctx) };
                     let row = Row {
                         check,
                         outcome,
@@ -152,7 +153,11 @@ pub fn render(rows: &[Row]) -> String {
         let result = match (&row.outcome, row.ignored) {
             (_, true) => "ignored",
             (Ok(()), _) => "pass",
-            (Err(_), _) => "FAIL",
+            (Err(f), _) => match f.kind {
+                Kind::Violation => "FAIL",
+                Kind::Blocked => "blocked",
+                Kind::Inconclusive => "inconcl",
+            },
         };
         text.push_str(&format!(
             "{:<8} {:<7} {:>6.2}s  {}\n",
@@ -167,6 +172,11 @@ pub fn render(rows: &[Row]) -> String {
         .filter(|r| r.outcome.is_ok() && !r.ignored)
         .count();
     let failed = rows.iter().filter(|r| r.outcome.is_err()).count();
+    let inconclusive = rows
+        .iter()
+        .filter(|r| matches!(&r.outcome, Err(f) if f.kind == Kind::Inconclusive))
+        .count();
+    let failed = failed - inconclusive;
     let ignored = rows.iter().filter(|r| r.ignored).count();
     for row in rows {
         if let Err(failure) = &row.outcome {
@@ -174,7 +184,7 @@ pub fn render(rows: &[Row]) -> String {
         }
     }
     text.push_str(&format!(
-        "\n{passed} passed, {failed} failed, {ignored} ignored\n"
+        "\n{passed} passed, {failed} failed, {inconclusive} inconclusive, {ignored} ignored\n"
     ));
     text
 }

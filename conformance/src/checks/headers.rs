@@ -96,7 +96,7 @@ fn http_07(ctx: &Ctx) -> Outcome {
             .json(&body),
     )?;
     expect::problem(&refused, 406, "a sign-up with Accept: text/html")?;
-    ctx.create(&body).map(drop)
+    ctx.create(&body).map(drop).map_err(Failure::violation)
 }
 
 /// Whether a comma-separated field lists `item`, ignoring case, or is `*`.

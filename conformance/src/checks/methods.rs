@@ -9,7 +9,7 @@ use super::general::ROUTES;
 use super::{Check, Needs, Outcome};
 use crate::context::Ctx;
 use crate::expect;
-use crate::failure::ensure;
+use crate::failure::{Failure, ensure};
 use crate::http::Request;
 use crate::property::{Budget, for_all};
 
@@ -252,6 +252,6 @@ fn http_09(ctx: &Ctx) -> Outcome {
             "the same key with another body",
         )?;
         // Nothing was made of the refused body: it can still sign up.
-        ctx.create(&other).map(drop)
+        ctx.create(&other).map(drop).map_err(Failure::violation)
     })
 }

@@ -421,6 +421,7 @@ fn usr_04(ctx: &Ctx) -> Outcome {
             let mut third = ctx.sign_up_body();
             third["email"] = second["email"].clone();
             ctx.create(&third).map_err(|f| {
+                let f = f.violation();
                 let title = format!("the refused sign-up kept its email: {}", f.title);
                 f.retitled(title)
             })?;
@@ -478,6 +479,7 @@ fn usr_05(ctx: &Ctx) -> Outcome {
             let mut third = ctx.sign_up_body();
             third["username"] = second["username"].clone();
             ctx.create(&third).map_err(|f| {
+                let f = f.violation();
                 let title = format!("the refused sign-up kept its username: {}", f.title);
                 f.retitled(title)
             })?;
