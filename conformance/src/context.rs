@@ -2,8 +2,8 @@
 //! user the suite creates, the admin session, and the record of what to remove at the end.
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rand::Rng;
 use serde_json::{Value, json};
@@ -12,7 +12,8 @@ use crate::expect;
 use crate::failure::Failure;
 use crate::http::{Exchange, Http, Request};
 use crate::property::Budget;
-use crate::target::Target;
+use crate::redact::Redactor;
+use crate::target::{Admin, Target};
 
 /// A logged-in user the suite created (or the target's admin).
 #[derive(Clone, Debug)]
@@ -24,27 +25,42 @@ pub struct Session {
     pub token: String,
 }
 
+/// One run's context as one check sees it: clones share everything but the count of the
+/// check's own requests (`for_check`).
+#[derive(Clone)]
 pub struct Ctx {
     pub target: Target,
     pub http: Http,
     pub budget: Budget,
     /// `ts` and six random characters: the start of every username and email the run creates.
     pub prefix: String,
-    seq: AtomicU64,
-    admin: Mutex<Option<Session>>,
-    created: Mutex<BTreeSet<u64>>,
+    /// Every printed line and report goes through it.
+    pub redactor: Arc<Redactor>,
+    seq: Arc<AtomicU64>,
+    admin: Arc<Mutex<Option<Session>>>,
+    created: Arc<Mutex<BTreeSet<u64>>>,
+    /// How many users the run created, removed ones included.
+    created_count: Arc<AtomicU64>,
 }
 
 /// What the end-of-run clean-up did.
 #[derive(Debug, Default)]
 pub struct Cleanup {
-    pub created: usize,
-    pub removed: usize,
+    /// Users the run created.
+    pub created: u64,
+    /// Of those, how many are gone.
+    pub removed: u64,
+    /// Users of the run's prefix still on the target after the clean-up.
+    pub left: u64,
     pub failed: Vec<String>,
 }
 
 impl Ctx {
     pub fn new(target: Target, budget: Budget) -> Ctx {
+        Ctx::with_redactor(target, budget, Redactor::new(false))
+    }
+
+    pub fn with_redactor(target: Target, budget: Budget, redactor: Redactor) -> Ctx {
         let mut rng = rand::rng();
         let tail: String = (0..6)
             .map(|_| {
@@ -52,30 +68,93 @@ impl Ctx {
                 char::from(if n < 10 { b'0' + n } else { b'a' + n - 10 })
             })
             .collect();
-        Ctx {
-            http: Http::new(&target.base),
+        for secret in target.secrets() {
+            redactor.add(&secret);
+        }
+        let prefix = format!("ts{tail}");
+        let ctx = Ctx {
+            http: Http::with_headers(&target.base, target.headers.clone()),
             target,
             budget,
-            prefix: format!("ts{tail}"),
-            seq: AtomicU64::new(0),
-            admin: Mutex::new(None),
-            created: Mutex::new(BTreeSet::new()),
+            prefix,
+            redactor: Arc::new(redactor),
+            seq: Arc::default(),
+            admin: Arc::default(),
+            created: Arc::default(),
+            created_count: Arc::default(),
+        };
+        ctx.redactor.add(&ctx.password());
+        ctx
+    }
+
+    /// This context for one check, which counts the check's requests apart.
+    pub fn for_check(&self) -> Ctx {
+        Ctx {
+            http: self.http.for_check(),
+            ..self.clone()
         }
     }
 
-    /// Sends a request; any user the target reports as created is recorded for the clean-up.
+    /// Sends a request; any user the target reports as created is recorded for the clean-up. A
+    /// request with the admin's token that is answered `401` is sent again once with a new
+    /// token, when the admin's token has expired and the suite can log in again.
     pub fn send(&self, request: Request) -> Result<Exchange, Failure> {
-        let exchange = self.http.send(request)?;
+        let mut exchange = self.http.send(request)?;
+        if exchange.status == 401
+            && let Some(token) = self.renewed_admin_token(&exchange.request)?
+        {
+            let mut again = exchange.request.clone();
+            again
+                .headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+            exchange = self.http.send(again.bearer(&token))?;
+        }
         if exchange.status == 201
             && exchange.request.method == "POST"
             && let Some(id) = exchange.json().and_then(|b| b["id"].as_u64())
         {
-            self.created
+            let new = self
+                .created
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(id);
+            if new {
+                self.created_count.fetch_add(1, Ordering::Relaxed);
+            }
         }
         Ok(exchange)
+    }
+
+    /// A new admin token when `request` carried the admin's current one and it is no longer
+    /// accepted (`None` when the request was not the admin's, or the token cannot be renewed).
+    fn renewed_admin_token(&self, request: &Request) -> Result<Option<String>, Failure> {
+        let Admin::Login { username, password } = &self.target.admin else {
+            return Ok(None);
+        };
+        let mut admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(session) = admin.as_mut() else {
+            return Ok(None);
+        };
+        let bearer = format!("Bearer {}", session.token);
+        let carried = request
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("authorization") && *v == bearer);
+        if !carried {
+            return Ok(None);
+        }
+        // The admin's token still works: the 401 answered something else.
+        let me = self
+            .http
+            .send(Request::get("/users/me").bearer(&session.token))?;
+        if me.status != 401 {
+            return Ok(None);
+        }
+        let token = self
+            .login(username, password)
+            .map_err(|f| f.blocked("logging in again as the admin, whose token expired"))?;
+        session.token = token.clone();
+        Ok(Some(token))
     }
 
     /// A name no other user of this run or of any other run has: `{prefix}{n}_`. The closing `_`
@@ -96,31 +175,39 @@ impl Ctx {
         json!({"username": name, "email": format!("{name}@example.com"), "password": self.password()})
     }
 
-    /// The target's admin, logged in once per run.
+    /// The target's admin, logged in once per run (by the preflight, before any check).
     pub fn admin(&self) -> Result<Session, Failure> {
         let mut admin = self.admin.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(session) = admin.as_ref() {
             return Ok(session.clone());
         }
-        let (username, password) = (&self.target.admin_username, &self.target.admin_password);
-        let token = self
-            .login(username, password)
-            .map_err(|f| {
-                f.with_hint("the suite needs the target's admin account: pass --admin-username and --admin-password")
-            })
-            .map_err(|f| f.blocked("logging in as the admin"))?;
+        let (token, password) = match &self.target.admin {
+            Admin::Login { username, password } => {
+                let token = self
+                    .login(username, password)
+                    .map_err(|f| f.blocked("logging in as the admin"))?;
+                (token, password.clone())
+            }
+            Admin::Token(token) => (token.clone(), String::new()),
+        };
         let me = self.send(Request::get("/users/me").bearer(&token))?;
         let me = expect::ok_json(&me, 200, "GET /users/me as the admin")
             .map_err(|f| f.blocked("reading the admin's own user"))?;
         let session = Session {
             id: me["id"].as_u64().unwrap_or_default(),
-            username: username.clone(),
+            username: me["username"].as_str().unwrap_or_default().to_owned(),
             email: me["email"].as_str().unwrap_or_default().to_owned(),
-            password: password.clone(),
+            password,
             token,
         };
         *admin = Some(session.clone());
         Ok(session)
+    }
+
+    /// Makes `session` the run's admin (the preflight logged it in and read its role).
+    pub fn set_admin(&self, session: Session) {
+        self.redactor.add(&session.token);
+        *self.admin.lock().unwrap_or_else(|e| e.into_inner()) = Some(session);
     }
 
     /// Logs in; the access token.
@@ -129,16 +216,17 @@ impl Ctx {
             Request::post("/auth/login").json(&json!({"username": username, "password": password}));
         let exchange = self.send(login)?;
         let body = expect::ok_json(&exchange, 200, &format!("logging in as {username}"))?;
-        body["access_token"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                exchange.fail(
-                    "a login answered no access_token",
-                    "a string member `access_token`",
-                    exchange.summary(),
-                )
-            })
+        let token = body["access_token"].as_str().map(str::to_owned);
+        if let Some(token) = &token {
+            self.redactor.add(token);
+        }
+        token.ok_or_else(|| {
+            exchange.fail(
+                "a login answered no access_token",
+                "a string member `access_token`",
+                exchange.summary(),
+            )
+        })
     }
 
     /// Signs up `body` and expects it to be created; the user as answered. A check's setup: a
@@ -187,35 +275,87 @@ impl Ctx {
         expect::ok_json(&exchange, 200, &format!("GET /users/{id} as the admin"))
     }
 
-    /// Removes every user this run created.
+    /// Removes every user this run created: those it saw created, then any other whose username
+    /// holds the run's prefix (a sign-up whose answer was lost, say); then counts what is left.
     pub fn cleanup(&self) -> Cleanup {
-        let ids: Vec<u64> =
-            std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()))
-                .into_iter()
-                .collect();
         let mut report = Cleanup {
-            created: ids.len(),
+            created: self.created_count.load(Ordering::Relaxed),
             ..Cleanup::default()
         };
-        let admin = match self.admin() {
+        // Past an interruption too: the clean-up sends its own requests.
+        let http = Http::with_headers(&self.target.base, self.target.headers.clone());
+        let ctx = Ctx {
+            http,
+            ..self.clone()
+        };
+        let admin = match ctx.admin() {
             Ok(admin) => admin,
             Err(f) => {
                 report.failed.push(format!("no admin session: {}", f.title));
+                report.left = report.created;
                 return report;
             }
         };
-        for id in ids.into_iter().filter(|&id| id != admin.id) {
-            let delete = Request::new("DELETE", format!("/users/{id}")).bearer(&admin.token);
-            match self.http.send(delete) {
-                Ok(e) if e.status == 204 || e.status == 404 => report.removed += 1,
-                Ok(e) => report
-                    .failed
-                    .push(format!("DELETE /users/{id}: {}", e.status)),
-                Err(f) => report
-                    .failed
-                    .push(format!("DELETE /users/{id}: {}", f.actual)),
+        let recorded: Vec<u64> =
+            std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()))
+                .into_iter()
+                .filter(|&id| id != admin.id)
+                .collect();
+        for id in recorded {
+            ctx.remove(id, &mut report);
+        }
+        match ctx.own_users() {
+            Ok(left) => {
+                for id in left.into_iter().filter(|&id| id != admin.id) {
+                    ctx.remove(id, &mut report);
+                }
+            }
+            Err(f) => report
+                .failed
+                .push(format!("listing the run's users: {}", f.title)),
+        }
+        report.left = match ctx.own_users() {
+            Ok(left) => left.len() as u64,
+            Err(_) => report.created.saturating_sub(report.removed),
+        };
+        report.removed = report.removed.min(report.created);
+        report
+    }
+
+    fn remove(&self, id: u64, report: &mut Cleanup) {
+        let Ok(admin) = self.admin() else { return };
+        match self.send(Request::delete(format!("/users/{id}")).bearer(&admin.token)) {
+            Ok(e) if e.status == 204 || e.status == 404 => report.removed += 1,
+            Ok(e) => report
+                .failed
+                .push(format!("DELETE /users/{id}: answered {}", e.status)),
+            Err(f) => report
+                .failed
+                .push(format!("DELETE /users/{id}: {}", f.actual)),
+        }
+    }
+
+    /// The ids of the users on the target whose username starts with the run's prefix.
+    fn own_users(&self) -> Result<Vec<u64>, Failure> {
+        let admin = self.admin()?;
+        let mut ids = Vec::new();
+        for page in 1..=100 {
+            let list = Request::get(format!(
+                "/users?search={}&page={page}&page_size=100",
+                self.prefix
+            ))
+            .bearer(&admin.token);
+            let exchange = self.send(list)?;
+            let body = expect::ok_json(&exchange, 200, "listing the run's users")?;
+            let items = body["items"].as_array().cloned().unwrap_or_default();
+            ids.extend(items.iter().filter_map(|u| {
+                let name = u["username"].as_str()?.to_ascii_lowercase();
+                name.starts_with(&self.prefix).then(|| u["id"].as_u64())?
+            }));
+            if items.len() < 100 {
+                break;
             }
         }
-        report
+        Ok(ids)
     }
 }

@@ -86,9 +86,20 @@ impl Failure {
         self
     }
 
+    /// The failure shows this exchange: its request as curl, the JSON body that was sent (the
+    /// generated input, when a property failed), and the response.
     pub fn with_exchange(mut self, exchange: &Exchange) -> Failure {
         self.curl = Some(exchange.curl());
         self.response = Some(exchange.response_text());
+        if self.input.is_none()
+            && let Some(body) = &exchange.request.body
+            && let Ok(json) = serde_json::from_slice::<serde_json::Value>(body)
+        {
+            let shown = json.to_string();
+            if shown.len() <= 2048 {
+                self.input = Some(shown);
+            }
+        }
         self
     }
 

@@ -2,8 +2,10 @@
 //! response that was seen.
 
 use std::fmt::{self, Write as _};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use reqwest::blocking::Client;
 use serde_json::Value;
@@ -141,21 +143,11 @@ impl Exchange {
     pub fn curl(&self) -> String {
         let mut cmd = format!("curl -i -X {} {}", self.request.method, quote(&self.url));
         for (name, value) in &self.request.headers {
-            let shown = if name.eq_ignore_ascii_case("authorization") && value.len() > 120 {
-                format!("{}…", &value[..120])
-            } else {
-                value.clone()
-            };
-            let _ = write!(cmd, " -H {}", quote(&format!("{name}: {shown}")));
+            let _ = write!(cmd, " -H {}", quote(&format!("{name}: {value}")));
         }
         if let Some(body) = &self.request.body {
-            if body.len() > 2048 {
-                let _ = write!(
-                    cmd,
-                    " --data-binary @body  # a body of {} bytes, starting {}",
-                    body.len(),
-                    quote(&truncate(&String::from_utf8_lossy(body), 80))
-                );
+            if body.len() > LONGEST_INLINE_BODY {
+                let _ = write!(cmd, " --data-binary @{}", quote(&body_file(body)));
             } else {
                 let _ = write!(
                     cmd,
@@ -186,6 +178,30 @@ impl fmt::Display for Exchange {
     }
 }
 
+/// Bodies longer than this are written to a file that the printed curl command sends.
+const LONGEST_INLINE_BODY: usize = 2048;
+
+static BODIES: OnceLock<PathBuf> = OnceLock::new();
+
+/// Where the bodies too long to print go (`--report-dir`'s `bodies/`); the system's temporary
+/// directory when it is not set before the first is written.
+pub fn set_bodies_dir(dir: PathBuf) {
+    let _ = BODIES.set(dir);
+}
+
+/// The path of a file holding `body`, named by its digest so each is written once.
+fn body_file(body: &[u8]) -> String {
+    let dir = BODIES.get_or_init(|| std::env::temp_dir().join("touchstone-bodies"));
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(body, &mut hasher);
+    let path = dir.join(format!("body-{:016x}", std::hash::Hasher::finish(&hasher)));
+    if !path.exists() {
+        let _ = std::fs::create_dir_all(dir);
+        let _ = std::fs::write(&path, body);
+    }
+    path.display().to_string()
+}
+
 fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_owned()
@@ -207,19 +223,41 @@ const MOST_WAITS: u32 = 8;
 
 /// The HTTP client of one run: no redirects followed, nothing retried but a `429` (which `send`
 /// waits out, so a rate-limited target slows the suite rather than failing it), every request
-/// counted.
+/// counted. Clones share the connections and the run's counts; `for_check` gives a clone that
+/// also counts one check's requests.
+#[derive(Clone)]
 pub struct Http {
     client: Client,
     /// Connections kept open, for bursts of bodiless requests (draining a rate-limit bucket).
     keep_alive: Client,
     base: String,
+    /// Headers every request carries (`--header`).
+    extra: Arc<Vec<(String, String)>>,
+    counts: Arc<Counts>,
+    /// The requests of the check this clone serves.
+    check_sent: Arc<AtomicU64>,
+}
+
+/// What every clone of one run's client adds to.
+#[derive(Default)]
+struct Counts {
     sent: AtomicU64,
+    logins: AtomicU64,
     throttled: AtomicU64,
-    waited_ms: AtomicU64,
+    /// Set once the run is interrupted: every request from then on is refused unsent.
+    stopped: AtomicBool,
+    /// How many senders are waiting out a `429` now, since when, and the wall time during which
+    /// at least one was (so waits on several threads at once count once).
+    waiting: Mutex<(usize, Option<Instant>, Duration)>,
 }
 
 impl Http {
     pub fn new(base: &str) -> Http {
+        Http::with_headers(base, Vec::new())
+    }
+
+    /// A client whose every request also carries `headers`.
+    pub fn with_headers(base: &str, headers: Vec<(String, String)>) -> Http {
         // Bodies exactly as sent: the checks read Content-Encoding and decode it themselves
         // (HTTP-12), whatever codecs another crate of the build switches on in reqwest.
         let raw = || {
@@ -247,18 +285,78 @@ impl Http {
             client,
             keep_alive,
             base: base.trim_end_matches('/').to_owned(),
-            sent: AtomicU64::new(0),
-            throttled: AtomicU64::new(0),
-            waited_ms: AtomicU64::new(0),
+            extra: Arc::new(headers),
+            counts: Arc::default(),
+            check_sent: Arc::default(),
         }
     }
 
-    /// How many `429`s `send` waited out, and for how long in all.
+    /// A clone that counts the requests of one check apart.
+    pub fn for_check(&self) -> Http {
+        Http {
+            check_sent: Arc::default(),
+            ..self.clone()
+        }
+    }
+
+    /// How many requests this clone's check has sent.
+    pub fn check_sent(&self) -> u64 {
+        self.check_sent.load(Ordering::Relaxed)
+    }
+
+    /// How many logins (`POST …/auth/login`) the run has sent.
+    pub fn logins(&self) -> u64 {
+        self.counts.logins.load(Ordering::Relaxed)
+    }
+
+    /// From now on every request fails unsent, so that running checks end quickly.
+    pub fn stop(&self) {
+        self.counts.stopped.store(true, Ordering::SeqCst);
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.counts.stopped.load(Ordering::SeqCst)
+    }
+
+    /// How many `429`s `send` waited out, and the wall time spent waiting.
     pub fn throttled(&self) -> (u64, Duration) {
+        let waiting = self
+            .counts
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let ongoing = waiting.1.map(|since| since.elapsed()).unwrap_or_default();
         (
-            self.throttled.load(Ordering::Relaxed),
-            Duration::from_millis(self.waited_ms.load(Ordering::Relaxed)),
+            self.counts.throttled.load(Ordering::Relaxed),
+            waiting.2 + ongoing,
         )
+    }
+
+    /// Sleeps `wait`, counted as wall time spent waiting out `429`s.
+    fn wait_out(&self, wait: Duration) {
+        {
+            let mut w = self
+                .counts
+                .waiting
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if w.0 == 0 {
+                w.1 = Some(Instant::now());
+            }
+            w.0 += 1;
+        }
+        std::thread::sleep(wait);
+        let mut w = self
+            .counts
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        w.0 -= 1;
+        if w.0 == 0
+            && let Some(since) = w.1.take()
+        {
+            w.2 += since.elapsed();
+        }
     }
 
     /// Sends a request, waiting out a `429` as its `Retry-After` says (up to a minute, eight
@@ -276,12 +374,9 @@ impl Http {
                 None => Duration::from_secs(1),
             };
             waits += 1;
-            self.throttled.fetch_add(1, Ordering::Relaxed);
+            self.counts.throttled.fetch_add(1, Ordering::Relaxed);
             // A little past the promise: a second rounded down must not land a request early.
-            let wait = wait + Duration::from_millis(50);
-            self.waited_ms
-                .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
-            std::thread::sleep(wait);
+            self.wait_out(wait + Duration::from_millis(50));
         }
     }
 
@@ -289,9 +384,9 @@ impl Http {
         &self.base
     }
 
-    /// How many requests this client has sent.
+    /// How many requests the run has sent.
     pub fn sent(&self) -> u64 {
-        self.sent.load(Ordering::Relaxed)
+        self.counts.sent.load(Ordering::Relaxed)
     }
 
     /// Sends a request once and returns whatever came back, a `429` included.
@@ -315,14 +410,29 @@ impl Http {
         let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| {
             Failure::new("the request could not be built", "a method", e.to_string())
         })?;
+        if self.stopped() {
+            return Err(Failure::new(
+                format!("{} {url} was not sent", request.method),
+                "",
+                "the run was interrupted",
+            )
+            .blocked("the run was interrupted"));
+        }
         let mut builder = client.request(method, &url);
+        // Recorded with the request, so that its curl command sends them too.
+        let mut request = request;
+        request.headers.splice(0..0, self.extra.iter().cloned());
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
-        self.sent.fetch_add(1, Ordering::Relaxed);
+        self.counts.sent.fetch_add(1, Ordering::Relaxed);
+        self.check_sent.fetch_add(1, Ordering::Relaxed);
+        if request.method == "POST" && request.path.ends_with("/auth/login") {
+            self.counts.logins.fetch_add(1, Ordering::Relaxed);
+        }
         let unanswered = |e: reqwest::Error| {
             Failure::new(
                 format!("{} {url} got no response", request.method),

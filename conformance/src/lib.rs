@@ -2,15 +2,22 @@
 //! against any base URL, each failure shrunk to a minimal input and shown as a curl command.
 
 pub mod checks;
+pub mod cli;
 pub mod context;
+pub mod contract;
 pub mod expect;
 pub mod failure;
-pub mod harness;
 pub mod http;
 pub mod inputs;
+pub mod outcome;
+pub mod preflight;
 pub mod property;
 pub mod queries;
+pub mod redact;
+pub mod report;
+pub mod run;
 pub mod schema;
+pub mod selection;
 pub mod target;
 
 pub use checks::{Check, all};

@@ -60,6 +60,7 @@ fn run_against(check: &Check, violations: &[&str]) -> Result<Result<(), String>,
         Budget {
             cases: 8,
             shrink_iters: 8,
+            ..Budget::default()
         },
     );
     // Only a violation counts: a check that could not tell, or whose setup failed, caught

@@ -1,6 +1,7 @@
-//! The conformance suite as tests: `cargo test -p conformance -- --target URL`, or with no target
-//! against the reference server started in-process. Each check is a test named by its clause ID.
+//! The conformance suite as `cargo test -p conformance -- --target URL …`: the same command line
+//! as the `conformance` binary, with libtest's own flags that cargo or a user may pass understood
+//! too, so the form the README gives works as printed.
 
 fn main() -> std::process::ExitCode {
-    conformance::harness::run_tests()
+    conformance::cli::main(conformance::cli::from_libtest(std::env::args()))
 }

@@ -18,7 +18,7 @@ use crate::target::Target;
 pub type Outcome = Result<(), Failure>;
 
 /// The check of one clause.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Check {
     /// The clause ID in CONTRACT.md, which is also the check's name.
     pub id: &'static str,
