@@ -71,6 +71,10 @@ pub fn preflight(ctx: &Ctx) -> Result<(), String> {
 /// The token a login answered, or why there is none.
 fn admin_token(ctx: &Ctx, base: &str, username: &str, answer: &Exchange) -> Result<String, String> {
     let body = answer.json();
+    if body.is_none() && answer.status < 500 && answer.status != 429 {
+        // Not JSON at all (an HTML page, a proxy's text): not this API's login.
+        return Err(wrong_base(ctx, base, answer));
+    }
     match answer.status {
         200 => body
             .as_ref()
@@ -131,9 +135,15 @@ fn unreachable(base: &str, error: &str) -> String {
 
 /// Why the base URL is not the API's, from what it and its neighbours answer.
 fn wrong_base(ctx: &Ctx, base: &str, login: &Exchange) -> String {
+    let media = login.media_type();
     let said = format!(
-        "POST {base}/auth/login answered {}, so --target is not the API's base URL",
-        login.status
+        "POST {base}/auth/login answered {} ({}), so --target is not the API's base URL",
+        login.status,
+        if media.is_empty() {
+            "no Content-Type"
+        } else {
+            media.as_str()
+        }
     );
     if let Some(servers) = openapi_at(ctx, "") {
         let hint = servers

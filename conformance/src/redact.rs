@@ -89,13 +89,31 @@ fn members(text: &str) -> String {
         {
             let gap = rest.len() - quote.len() - 1;
             out.push_str(&rest[..gap]);
-            let characters = quote[..end].chars().count();
-            out.push_str(&format!("\"<redacted, {characters} characters>\""));
+            out.push_str(&format!("\"<redacted: {}>\"", describe(&quote[..end])));
             rest = &quote[end + 1..];
         }
     }
     out.push_str(rest);
     out
+}
+
+/// What a redacted value was, without what it was: its length and the classes of character a
+/// password rule asks for, so a refused password can still be told apart.
+fn describe(value: &str) -> String {
+    let has = |f: fn(&char) -> bool, name: &str| {
+        if value.chars().any(|c| f(&c)) {
+            name.to_owned()
+        } else {
+            format!("no {name}")
+        }
+    };
+    format!(
+        "{} characters; {}, {}, {}",
+        value.chars().count(),
+        has(char::is_ascii_uppercase, "uppercase"),
+        has(char::is_ascii_lowercase, "lowercase"),
+        has(char::is_ascii_digit, "digit")
+    )
 }
 
 /// The byte index of the quote that closes a JSON string whose opening quote came just before.
@@ -155,7 +173,7 @@ mod tests {
         let text = r.text(r#"{"username":"a","password": "S3cret\"pass","access_token":"abc"}"#);
         assert_eq!(
             text,
-            r#"{"username":"a","password": "<redacted, 12 characters>","access_token":"<redacted, 3 characters>"}"#
+            r#"{"username":"a","password": "<redacted: 12 characters; uppercase, lowercase, digit>","access_token":"<redacted: 3 characters; no uppercase, lowercase, no digit>"}"#
         );
     }
 

@@ -163,6 +163,14 @@ impl Embedded {
     /// limits on;
     /// `violations` names clauses to break (builds with the `proofs` feature only).
     pub fn start(violations: &[&str]) -> std::io::Result<(Embedded, Target)> {
+        Embedded::start_with(violations, |_| {})
+    }
+
+    /// `start`, with the configuration changed by `adjust` first (a short token lifetime, say).
+    pub fn start_with(
+        violations: &[&str],
+        adjust: impl FnOnce(&mut reference_server::Config),
+    ) -> std::io::Result<(Embedded, Target)> {
         let data = tempfile::tempdir()?;
         let mut config = reference_server::Config::for_tests(data.path().to_path_buf());
         config.violations = violations.iter().map(|c| c.to_string()).collect();
@@ -171,6 +179,7 @@ impl Embedded {
         config.rate_limit = EMBEDDED_RATE_LIMIT;
         config.login_rate_limit = reference_server::DEFAULT_LOGIN_RATE_LIMIT;
         config.cors_origins = vec![EMBEDDED_ORIGIN.to_owned()];
+        adjust(&mut config);
         let server = runtime().block_on(reference_server::spawn(config.clone()))?;
         let target = Target {
             base: server.base_url(),
