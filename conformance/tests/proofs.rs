@@ -1,56 +1,17 @@
 //! Proof that no check is vacuous: each one must fail against a reference server that breaks
 //! exactly its clause (`--violate CLAUSE`, the `proofs` feature), and every clause of CONTRACT.md
-//! must have exactly one check. Beyond the clauses, `bugs/` lists mistakes real implementations
+//! has exactly one check. Beyond the clauses, `bugs/` lists mistakes real implementations
 //! make, each written into the reference server under a name of its own, with the checks that must
 //! catch it.
 
 mod bugs;
 
-use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use conformance::failure::Kind;
 use conformance::property::Budget;
 use conformance::{Check, Ctx, Embedded};
 use libtest_mimic::{Arguments, Failed, Trial};
-
-/// The clause IDs of CONTRACT.md: every `**ID** MUST` or `**ID** SHOULD`.
-fn clauses() -> BTreeSet<String> {
-    let contract = include_str!("../../CONTRACT.md");
-    contract
-        .split("**")
-        .collect::<Vec<_>>()
-        .windows(2)
-        .filter(|w| {
-            let keyword = w[1].trim_start();
-            (keyword.starts_with("MUST") || keyword.starts_with("SHOULD"))
-                && w[0].split_once('-').is_some_and(|(s, n)| {
-                    s.chars().all(|c| c.is_ascii_uppercase())
-                        && n.chars().all(|c| c.is_ascii_digit())
-                })
-        })
-        .map(|w| w[0].to_owned())
-        .collect()
-}
-
-fn every_clause_has_exactly_one_check() -> Result<(), Failed> {
-    let clauses = clauses();
-    let ids: Vec<&str> = conformance::all().iter().map(|c| c.id).collect();
-    let unique: BTreeSet<String> = ids.iter().map(|s| s.to_string()).collect();
-    if unique.len() != ids.len() {
-        return Err(format!("a clause has more than one check: {ids:?}").into());
-    }
-    let unchecked: Vec<_> = clauses.difference(&unique).collect();
-    let unknown: Vec<_> = unique.difference(&clauses).collect();
-    if clauses.len() < 40 || !unchecked.is_empty() || !unknown.is_empty() {
-        return Err(format!(
-            "{} clauses; without a check: {unchecked:?}; checks of no clause: {unknown:?}",
-            clauses.len()
-        )
-        .into());
-    }
-    Ok(())
-}
 
 /// Runs `check` against a fresh reference server breaking `violations`.
 fn run_against(check: &Check, violations: &[&str]) -> Result<Result<(), String>, Failed> {
@@ -121,14 +82,17 @@ fn caught(bug: &'static bugs::Bug) -> Result<(), Failed> {
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let mut trials = vec![Trial::test(
-        "every clause has exactly one check",
-        every_clause_has_exactly_one_check,
-    )];
+    // That every clause has exactly one check is a unit test of the library (`contract.rs`).
+    let mut trials = Vec::new();
     for check in conformance::all() {
+        // A SHOULD clause's check warns rather than fails a run; its proof is the same.
+        let shows = match conformance::contract::level(check.id) {
+            conformance::contract::Level::Must => "fails",
+            conformance::contract::Level::Should => "warns",
+        };
         trials.push(
             Trial::test(
-                format!("{} fails against a server that breaks it", check.id),
+                format!("{} {shows} against a server that breaks it", check.id),
                 move || fails_against_its_violation(check),
             )
             .with_kind("proof")
