@@ -283,7 +283,7 @@ impl Ctx {
             ..Cleanup::default()
         };
         // Past an interruption too: the clean-up sends its own requests.
-        let http = Http::with_headers(&self.target.base, self.target.headers.clone());
+        let http = Http::with_headers(&self.target.base, self.target.headers.clone()).unjudged();
         let ctx = Ctx {
             http,
             ..self.clone()

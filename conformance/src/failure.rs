@@ -27,6 +27,9 @@ pub struct Report {
     pub kind: Kind,
     /// For a blocked check, the step that failed (`signing up a test user`).
     pub step: Option<String>,
+    /// A response broke the OpenAPI document: a breach of the contract whichever step met it,
+    /// so it never turns into a blocked setup.
+    pub undocumented: bool,
     pub title: String,
     pub expected: String,
     pub actual: String,
@@ -45,6 +48,7 @@ impl Failure {
         Failure(Box::new(Report {
             kind: Kind::Violation,
             step: None,
+            undocumented: false,
             title: title.into(),
             expected: expected.into(),
             actual: actual.into(),
@@ -53,6 +57,12 @@ impl Failure {
             input: None,
             hint: None,
         }))
+    }
+
+    /// This failure is a response that the OpenAPI document does not allow.
+    pub fn undocumented(mut self) -> Failure {
+        self.undocumented = true;
+        self
     }
 
     /// The check could not tell: `why` says what it saw and what would let it tell.
@@ -65,7 +75,7 @@ impl Failure {
     /// This failure, met in `step` of a check's own setup, blocks the check rather than failing
     /// its clause. A failure that already blocks keeps its first step.
     pub fn blocked(mut self, step: impl Into<String>) -> Failure {
-        if self.kind == Kind::Violation {
+        if self.kind == Kind::Violation && !self.undocumented {
             self.kind = Kind::Blocked;
             self.step = Some(step.into());
         }

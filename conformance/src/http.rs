@@ -236,6 +236,8 @@ pub struct Http {
     counts: Arc<Counts>,
     /// The requests of the check this clone serves.
     check_sent: Arc<AtomicU64>,
+    /// Whether every response is held to the OpenAPI document (`openapi::judge`).
+    judged: bool,
 }
 
 /// What every clone of one run's client adds to.
@@ -288,6 +290,17 @@ impl Http {
             extra: Arc::new(headers),
             counts: Arc::default(),
             check_sent: Arc::default(),
+            judged: true,
+        }
+    }
+
+    /// A clone whose responses are taken as they come, for the suite's own steps before and
+    /// after the checks (the preflight, the clean-up), which report a target's state rather
+    /// than judge it.
+    pub fn unjudged(&self) -> Http {
+        Http {
+            judged: false,
+            ..self.clone()
         }
     }
 
@@ -453,12 +466,16 @@ impl Http {
             })
             .collect();
         let body = response.bytes().map_err(unanswered)?.to_vec();
-        Ok(Exchange {
+        let exchange = Exchange {
             url,
             request,
             status,
             headers,
             body,
-        })
+        };
+        if self.judged {
+            crate::openapi::judge(&self.base, &exchange).map_err(Failure::undocumented)?;
+        }
+        Ok(exchange)
     }
 }

@@ -11,7 +11,8 @@ use crate::target::Admin;
 /// Makes sure the checks can run against `ctx`'s target and logs the admin in (once: a wrong
 /// password costs one failed login). `Err` is the reason, to print as it is.
 pub fn preflight(ctx: &Ctx) -> Result<(), String> {
-    let base = ctx.http.base().to_owned();
+    let http = ctx.http.unjudged();
+    let base = http.base().to_owned();
     let (token, password) = match &ctx.target.admin {
         Admin::Token(token) => {
             reachable(ctx, &base)?;
@@ -20,8 +21,7 @@ pub fn preflight(ctx: &Ctx) -> Result<(), String> {
         Admin::Login { username, password } => {
             let login = Request::post("/auth/login")
                 .json(&json!({"username": username, "password": password}));
-            let answer = ctx
-                .http
+            let answer = http
                 .send(login)
                 .map_err(|f| unreachable(&base, &f.actual))?;
             (
@@ -31,8 +31,7 @@ pub fn preflight(ctx: &Ctx) -> Result<(), String> {
         }
     };
     ctx.redactor.add(&token);
-    let me = ctx
-        .http
+    let me = http
         .send(Request::get("/users/me").bearer(&token))
         .map_err(|f| unreachable(&base, &f.actual))?;
     let body = match (me.status, me.json()) {
@@ -113,6 +112,7 @@ fn admin_token(ctx: &Ctx, base: &str, username: &str, answer: &Exchange) -> Resu
 /// With a token there is no login to try: a request that must be answered, whatever it is.
 fn reachable(ctx: &Ctx, base: &str) -> Result<(), String> {
     ctx.http
+        .unjudged()
         .send(Request::get("/openapi.json"))
         .map(drop)
         .map_err(|f| unreachable(base, &f.actual))
@@ -151,7 +151,7 @@ fn wrong_base(ctx: &Ctx, base: &str, login: &Exchange) -> String {
             .unwrap_or_else(|| ": pass the base URL of the API it describes".into());
         return format!("{said}; --target is an OpenAPI document{hint}");
     }
-    if let Ok(root) = ctx.http.send(Request::get("")) {
+    if let Ok(root) = ctx.http.unjudged().send(Request::get("")) {
         let media = root.media_type();
         if media == "text/html" || root.body.starts_with(b"<!") || root.body.starts_with(b"<html") {
             let title = title(&root.body);
@@ -188,7 +188,7 @@ fn openapi_at(ctx: &Ctx, path: &str) -> Option<Option<String>> {
     } else {
         format!("{path}/openapi.json")
     };
-    let answer = ctx.http.send(Request::get(path)).ok()?;
+    let answer = ctx.http.unjudged().send(Request::get(path)).ok()?;
     let doc: Value = answer.json()?;
     doc.get("openapi")?;
     let server = doc["servers"][0]["url"].as_str().map(|url| {

@@ -1,6 +1,7 @@
 //! The warp side: routes, request bodies, and what every response gets on its way out.
 
 pub mod body;
+mod breaches;
 pub mod conditional;
 pub mod cors;
 mod hardening;
@@ -100,6 +101,7 @@ pub fn app(
                     Ok(reply) => reply,
                     Err(e) => e.into_reply(path.as_str(), &v),
                 };
+                breaches::apply(&method, routes::template(path.as_str()), &mut reply, &v);
                 if let Some(standing) = gated.standing {
                     standing.write(reply.headers_mut(), &v);
                 }
