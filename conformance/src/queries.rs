@@ -209,6 +209,9 @@ mod tests {
         }
         assert!(is_integer_in("9223372036854775807", MOST_PAGE));
         assert!(!is_integer_in("9223372036854775808", MOST_PAGE));
-        assert_eq!(integer_edges(MOST_PAGE).len(), INVALID_INTEGER_EDGES.len() - 1);
+        assert_eq!(
+            integer_edges(MOST_PAGE).len(),
+            INVALID_INTEGER_EDGES.len() - 1
+        );
     }
 }

@@ -186,8 +186,8 @@ impl<'a> Params<'a> {
         Some(cursor)
     }
 
-    /// Cursor and offset parameters do not mix (COL-03): each one given is named.
-    fn exclusive(&mut self) {
+    /// Cursor and offset parameters do not mix (COL-03): each one given is named, and no other.
+    fn exclusive(&mut self, v: &Violations) {
         let given = |names: [&'static str; 2]| -> Vec<&'static str> {
             names
                 .into_iter()
@@ -198,7 +198,17 @@ impl<'a> Params<'a> {
         if cursor.is_empty() || offset.is_empty() {
             return;
         }
-        for name in cursor.into_iter().chain(offset) {
+        let named: Vec<&str> = if v.breaks("mixed-paging-names-all-four") {
+            CURSOR_PARAMETERS
+                .into_iter()
+                .chain(OFFSET_PARAMETERS)
+                .collect()
+        } else if v.breaks("mixed-paging-names-first-pair") {
+            vec![cursor[0], offset[0]]
+        } else {
+            cursor.into_iter().chain(offset).collect()
+        };
+        for name in named {
             self.fail(
                 name,
                 "cursor and limit cannot be combined with page and page_size",
@@ -231,7 +241,7 @@ impl ListQuery {
             }
         };
         let cursor = p.cursor(cursors, v, sort, &filter);
-        p.exclusive();
+        p.exclusive(v);
         if !p.errors.is_empty() {
             return Err(p.errors);
         }

@@ -45,14 +45,27 @@ fn refusals(ctx: &Ctx, group: &Group) -> Outcome {
         .chain(["101", "x", "2.5"].map(str::to_owned));
     for_all(ctx.budget, edges, queries::invalid_integer(100), |limit| {
         let exchange = group.list(ctx, &[tag(), ("limit", limit.clone())])?;
-        expect::names_fields(&exchange, &["limit"], "a limit that is not an integer from 1 to 100")
+        expect::names_fields(
+            &exchange,
+            &["limit"],
+            "a limit that is not an integer from 1 to 100",
+        )
     })?;
     let cursor = first_cursor(ctx, group, &[tag(), ("limit", "2".into())])?;
     let given = |names: &[&str]| -> Vec<(&'static str, String)> {
         PAGING
             .into_iter()
             .filter(|n| names.contains(n))
-            .map(|n| (n, if n == "cursor" { cursor.clone() } else { "2".into() }))
+            .map(|n| {
+                (
+                    n,
+                    if n == "cursor" {
+                        cursor.clone()
+                    } else {
+                        "2".into()
+                    },
+                )
+            })
             .collect()
     };
     let mixed = [

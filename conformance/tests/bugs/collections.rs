@@ -1,0 +1,62 @@
+//! Collections (CONTRACT §7), the order of checks (§1, GEN-12) and conditional requests and
+//! idempotency keys (§8): mistakes implementations ship.
+
+use super::Bug;
+
+pub const BUGS: &[Bug] = &[
+    Bug {
+        name: "page-drops-last-item",
+        what: "the last offset page comes up one user short: the end of the final slice is off by one",
+        caught_by: &["COL-02"],
+    },
+    Bug {
+        name: "full-last-page-has-next",
+        what: "has_next is computed as `len == limit`, so a full last page says more follow and its cursor leads to an empty page",
+        caught_by: &["COL-03"],
+    },
+    Bug {
+        name: "next-cursor-omitted",
+        what: "the last cursor page leaves next_cursor out instead of sending null (skip_serializing_if on an Option)",
+        caught_by: &["COL-03"],
+    },
+    Bug {
+        name: "next-cursor-empty-string",
+        what: "the last cursor page sends \"next_cursor\": \"\" instead of null",
+        caught_by: &["COL-03"],
+    },
+    Bug {
+        name: "last-page-next-page-null",
+        what: "only the last offset page carries a `next_page: null` member that the schema does not have",
+        caught_by: &["COL-02"],
+    },
+    Bug {
+        name: "empty-page-items-null",
+        what: "a page with no users answers \"items\": null, the way a nil slice serializes",
+        caught_by: &["COL-01"],
+    },
+    Bug {
+        name: "lenient-integers",
+        what: "page, page_size and limit parsed leniently: `+5`, `007` and ` 5` taken for 5",
+        caught_by: &["COL-01", "COL-03"],
+    },
+    Bug {
+        name: "page-size-i32",
+        what: "page_size and limit parsed as i32: a value past 2^31 fails with an unmapped overflow error, a 500",
+        caught_by: &["COL-01", "COL-03"],
+    },
+    Bug {
+        name: "page-offset-overflow",
+        what: "the offset (page - 1) * page_size computed in i64: a page far past the last is a 500",
+        caught_by: &["COL-01"],
+    },
+    Bug {
+        name: "mixed-paging-names-all-four",
+        what: "cursor and offset parameters together are refused naming all four, given or not",
+        caught_by: &["COL-03"],
+    },
+    Bug {
+        name: "mixed-paging-names-first-pair",
+        what: "cursor and offset parameters together are refused naming only the first of each kind",
+        caught_by: &["COL-03"],
+    },
+];
