@@ -59,4 +59,24 @@ pub const BUGS: &[Bug] = &[
         what: "cursor and offset parameters together are refused naming only the first of each kind",
         caught_by: &["COL-03"],
     },
+    Bug {
+        name: "update-validated-before-ownership",
+        what: "PUT and PATCH read and validate the body before refusing a non-admin's change to another user: 422 (or 412, 400) where the contract says 403",
+        caught_by: &["GEN-12"],
+    },
+    Bug {
+        name: "missing-user-forbidden-first",
+        what: "the ownership check compares the path's id with the caller before looking the user up: another user's missing resource is 403, not 404",
+        caught_by: &["GEN-12"],
+    },
+    Bug {
+        name: "if-match-after-validation",
+        what: "If-Match is checked only inside the write, after the body was read and validated: 415, 400 or 422 where the contract says 412",
+        caught_by: &["GEN-12"],
+    },
+    Bug {
+        name: "change-checked-after-uniqueness",
+        what: "a taken username is refused before the caller's right to the change is checked: 409 where the contract says 403",
+        caught_by: &["GEN-12"],
+    },
 ];

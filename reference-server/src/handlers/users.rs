@@ -1,7 +1,7 @@
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use time::OffsetDateTime;
 
-use super::access::{authenticate, may_change, may_delete, may_update};
+use super::access::{authenticate, may_change, may_delete, may_reach, may_update};
 use crate::domain::{Changes, FieldError, Fields, Role, SignUp, User};
 use crate::error::{ApiError, Reply};
 use crate::http::body::Body;
@@ -185,6 +185,7 @@ type Parse =
 async fn update(state: State, id: String, headers: HeaderMap, body: Body, parse: Parse) -> Outcome {
     let actor = authenticate(&state, &headers)?;
     let id = user_id(&state, &id)?;
+    may_reach(&state, &actor, id)?;
     let target = existing(&state, id)?;
     may_update(&state, &actor, &target)?;
     let precondition = unchanged(&state, &headers, &target)?;
@@ -213,6 +214,7 @@ async fn update(state: State, id: String, headers: HeaderMap, body: Body, parse:
 pub async fn delete(id: String, state: State, headers: HeaderMap) -> Outcome {
     let actor = authenticate(&state, &headers)?;
     let id = user_id(&state, &id)?;
+    may_reach(&state, &actor, id)?;
     let target = existing(&state, id)?;
     may_delete(&state, &actor, &target)?;
     let precondition = unchanged(&state, &headers, &target)?;

@@ -2,6 +2,9 @@
 //! GET, `If-None-Match` answered `304` (HTTP-02), `If-Match` checked against the current record
 //! before a write (HTTP-03).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use sha2::{Digest, Sha256};
 
@@ -45,23 +48,33 @@ pub fn tag_of(view: &impl serde::Serialize) -> String {
 
 /// The `If-Match` of a write: what the current representation's tag must be.
 #[derive(Clone, Debug, Default)]
-pub struct Precondition(Option<String>);
+pub struct Precondition {
+    field: Option<String>,
+    /// Whether `holds` has been asked yet: only the realistic bug that checks `If-Match` in the
+    /// write alone, after the body, reads it.
+    asked: Arc<AtomicBool>,
+}
 
 impl Precondition {
     pub fn of(headers: &HeaderMap) -> Precondition {
-        Precondition(
-            headers
+        Precondition {
+            field: headers
                 .get(header::IF_MATCH)
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-        )
+            asked: Arc::default(),
+        }
     }
 
     /// Whether a write may proceed on the representation whose tag is `current()` (computed
-    /// only when there is a precondition).
+    /// only when there is a precondition). Asked before the body is read and again inside the
+    /// write (CONTRACT §1: 412 before 415, 413, 400 and 422).
     pub fn holds(&self, current: impl FnOnce() -> String, v: &Violations) -> bool {
-        match &self.0 {
+        let first = !self.asked.swap(true, Ordering::Relaxed);
+        let late = v.breaks("GEN-12") || v.breaks("if-match-after-validation");
+        match &self.field {
             None => true,
             Some(_) if v.breaks("HTTP-03") => true,
+            Some(_) if first && late => true,
             Some(field) => lists(field, &current(), true),
         }
     }
