@@ -79,4 +79,14 @@ pub const BUGS: &[Bug] = &[
         what: "a taken username is refused before the caller's right to the change is checked: 409 where the contract says 403",
         caught_by: &["GEN-12"],
     },
+    Bug {
+        name: "idempotency-key-unbounded",
+        what: "the Idempotency-Key's characters are checked but not its length: a key of 256 or more is kept, an empty one taken for none",
+        caught_by: &["HTTP-09"],
+    },
+    Bug {
+        name: "idempotency-key-any-characters",
+        what: "only the Idempotency-Key's length is checked: a key with a space, a tab or a non-ASCII character is kept",
+        caught_by: &["HTTP-09"],
+    },
 ];

@@ -49,7 +49,13 @@ fn idempotency(
         return Ok(None);
     }
     let bytes = key.as_bytes();
-    if !(1..=255).contains(&bytes.len()) || !bytes.iter().all(|b| (0x21..=0x7e).contains(b)) {
+    if bytes.is_empty() && app.v.breaks("idempotency-key-unbounded") {
+        return Ok(None);
+    }
+    let sized = (1..=255).contains(&bytes.len()) || app.v.breaks("idempotency-key-unbounded");
+    let visible = bytes.iter().all(|b| (0x21..=0x7e).contains(b))
+        || app.v.breaks("idempotency-key-any-characters");
+    if !sized || !visible {
         return Err(ApiError::Validation(vec![FieldError::new(
             "Idempotency-Key",
             "must be 1 to 255 visible ASCII characters",
