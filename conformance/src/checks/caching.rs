@@ -18,7 +18,9 @@ pub const CHECKS: &[Check] = &[
         id: "HTTP-01",
         section: "http",
         title: "a strong ETag and Last-Modified that change with the representation",
-        hint: "derive the ETag from the representation's bytes (a digest) and send it quoted, without W/",
+        hint: "derive the ETag from the representation's bytes (a digest) and send it quoted, without W/: \
+               \"two answers for the same URL carry the same ETag exactly when their bodies are the \
+               same representation\", so never from sizes, clocks or the collection's time",
         needs: Needs::Nothing,
         run: http_01,
     },
@@ -26,7 +28,8 @@ pub const CHECKS: &[Check] = &[
         id: "HTTP-02",
         section: "http",
         title: "If-None-Match with the current tag is 304",
-        hint: "compare If-None-Match weakly against the current ETag (and `*`) and answer 304 without a body",
+        hint: "compare If-None-Match weakly against the current ETag (and `*`) and answer 304 without a body, \
+               on GET /users/{id} and on both kinds of page alike",
         needs: Needs::Nothing,
         run: http_02,
     },
@@ -78,6 +81,8 @@ fn last_modified(exchange: &Exchange, what: &str) -> Result<(), Failure> {
 
 fn http_01(ctx: &Ctx) -> Outcome {
     let user = ctx.user("user")?;
+    // A user on none of the pages read, changed at the end: the pages' tags must stay.
+    let bystander = ctx.user("user")?;
     // The user alone and a page holding only the user: both must follow its changes.
     let paths = [
         format!("/users/{}", user.id),
@@ -95,9 +100,34 @@ fn http_01(ctx: &Ctx) -> Outcome {
         .map(|p| read(p, &format!("GET {p}")))
         .collect::<Result<Vec<_>, _>>()?;
     let last = std::sync::Mutex::new(first);
-    // The same value twice in a row must keep the tag: nothing changed, so nor may the tag.
+    // The same value twice in a row must keep the tag: nothing changed, so nor may the tag. Names
+    // of one length, one after the other, must each move it: a tag from the size and the second
+    // the representation last changed in stays.
     let names = prop_oneof![inputs::full_name(), select(vec![json!("Same Name")])];
-    let edges = [json!("Same Name"), json!("Same Name"), Value::Null];
+    let edges = [
+        json!("Same Name"),
+        json!("Same Name"),
+        json!("Same Nbme"),
+        json!("Same Ncme"),
+        Value::Null,
+    ];
+    let compare = |after: &Exchange, next: &str, before: &Exchange, tag: &str| {
+        let same_body = after.json() == before.json();
+        ensure((next == tag) == same_body, || {
+            after.fail(
+                if same_body {
+                    "the ETag changed although the representation did not"
+                } else {
+                    "the ETag stayed the same although the representation changed"
+                },
+                format!(
+                    "an ETag {} {tag}",
+                    if same_body { "equal to" } else { "other than" }
+                ),
+                format!("ETag: {next}; body before: {}", before.summary()),
+            )
+        })
+    };
     for_all(ctx.budget, edges, names, |name| {
         let patch = Request::patch(paths[0].clone())
             .bearer(&user.token)
@@ -106,25 +136,24 @@ fn http_01(ctx: &Ctx) -> Outcome {
         let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
         for (path, (before, tag)) in paths.iter().zip(last.iter_mut()) {
             let (after, next) = read(path, &format!("GET {path} after a PATCH"))?;
-            let same_body = after.json() == before.json();
-            ensure((next == *tag) == same_body, || {
-                after.fail(
-                    if same_body {
-                        "the ETag changed although the representation did not"
-                    } else {
-                        "the ETag stayed the same although the representation changed"
-                    },
-                    format!(
-                        "an ETag {} {tag}",
-                        if same_body { "equal to" } else { "other than" }
-                    ),
-                    format!("ETag: {next}; body before: {}", before.summary()),
-                )
-            })?;
+            compare(&after, &next, before, tag)?;
             (*before, *tag) = (after, next);
         }
         Ok(())
-    })
+    })?;
+    let elsewhere = Request::patch(format!("/users/{}", bystander.id))
+        .bearer(&bystander.token)
+        .json(&json!({"full_name": "Changed Elsewhere"}));
+    expect::ok_json(&ctx.send(elsewhere)?, 200, "PATCH of another user")?;
+    let last = last.into_inner().unwrap_or_else(|e| e.into_inner());
+    for (path, (before, tag)) in paths.iter().zip(&last) {
+        let (after, next) = read(
+            path,
+            &format!("GET {path} after a change to a user not on it"),
+        )?;
+        compare(&after, &next, before, tag)?;
+    }
+    Ok(())
 }
 
 /// An `If-None-Match` built from the current tag, and whether it names the current tag.
@@ -139,25 +168,42 @@ enum NoneMatch {
 
 fn http_02(ctx: &Ctx) -> Outcome {
     let user = ctx.user("user")?;
-    let path = format!("/users/{}", user.id);
-    let first = ctx.send(Request::get(path.clone()).bearer(&user.token))?;
-    expect::ok_json(&first, 200, "GET /users/{id}")?;
-    let tag = strong_tag(&first, "GET /users/{id}")?;
-    let edges = [
+    // The user, an offset page and a cursor page: every representation a GET tags revalidates.
+    let paths = [
+        format!("/users/{}", user.id),
+        format!("/users?search={}", user.username),
+        format!("/users?search={}&limit=1", user.username),
+    ];
+    let tags = paths
+        .iter()
+        .map(|path| {
+            let first = ctx.send(Request::get(path.clone()).bearer(&user.token))?;
+            expect::ok_json(&first, 200, &format!("GET {path}"))?;
+            strong_tag(&first, &format!("GET {path}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let conditions = [
         NoneMatch::Current,
         NoneMatch::Star,
         NoneMatch::Weak,
         NoneMatch::InList,
         NoneMatch::Other("\"stale\"".into()),
     ];
-    let others = "[0-9a-f]{1,24}".prop_map(|t| NoneMatch::Other(format!("\"{t}\"")));
-    for_all(ctx.budget, edges, others, |condition| {
+    let edges: Vec<(usize, NoneMatch)> = (0..paths.len())
+        .flat_map(|p| conditions.iter().map(move |c| (p, c.clone())))
+        .collect();
+    let others = (
+        0..paths.len(),
+        "[0-9a-f]{1,24}".prop_map(|t| NoneMatch::Other(format!("\"{t}\""))),
+    );
+    for_all(ctx.budget, edges, others, |(at, condition)| {
+        let (path, tag) = (&paths[*at], &tags[*at]);
         let (field, fresh) = match condition {
             NoneMatch::Current => (tag.clone(), true),
             NoneMatch::Star => ("*".into(), true),
             NoneMatch::Weak => (format!("W/{tag}"), true),
             NoneMatch::InList => (format!("\"x1\", {tag}"), true),
-            NoneMatch::Other(t) => (t.clone(), *t == tag),
+            NoneMatch::Other(t) => (t.clone(), t == tag),
         };
         let request = Request::get(path.clone())
             .bearer(&user.token)
@@ -166,7 +212,11 @@ fn http_02(ctx: &Ctx) -> Outcome {
         if !fresh {
             return expect::ok_json(&exchange, 200, "If-None-Match with another tag").map(drop);
         }
-        expect::status(&exchange, &[304], "If-None-Match naming the current tag")?;
+        expect::status(
+            &exchange,
+            &[304],
+            &format!("GET {path} with If-None-Match naming the current tag"),
+        )?;
         ensure(exchange.body.is_empty(), || {
             exchange.fail("a 304 carries a body", "no body", exchange.summary())
         })?;

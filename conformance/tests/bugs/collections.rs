@@ -89,4 +89,29 @@ pub const BUGS: &[Bug] = &[
         what: "only the Idempotency-Key's length is checked: a key with a space, a tab or a non-ASCII character is kept",
         caught_by: &["HTTP-09"],
     },
+    Bug {
+        name: "etag-of-mtime-and-size",
+        what: "the ETag is built from Last-Modified and the body's size, as static file servers do: two changes of one size within a second share a tag",
+        caught_by: &["HTTP-01"],
+    },
+    Bug {
+        name: "etag-from-clock",
+        what: "the ETag hashes the time of the response with the body: it changes when nothing did",
+        caught_by: &["HTTP-01"],
+    },
+    Bug {
+        name: "page-etag-from-collection-time",
+        what: "a page's ETag is the digest of the collection's Last-Modified: a change to a user on no page moves every page's tag",
+        caught_by: &["HTTP-01"],
+    },
+    Bug {
+        name: "page-ignores-if-none-match",
+        what: "only single users are revalidated: a page whose tag If-None-Match names is answered 200 again",
+        caught_by: &["HTTP-02"],
+    },
+    Bug {
+        name: "if-match-weak",
+        what: "If-Match compares tags weakly, so W/\"<current>\" lets a write through",
+        caught_by: &["HTTP-03"],
+    },
 ];
