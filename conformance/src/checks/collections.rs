@@ -26,7 +26,10 @@ pub const CHECKS: &[Check] = &[
         id: "COL-01",
         section: "collections",
         title: "offset pages carry X-Total-Count and Link",
-        hint: "link first, prev, next and last with the request's own query, only page changed",
+        hint: "link first, prev, next and last with the request's own query, only page changed; \
+               \"a page past the last, up to 2^63 − 1, is answered 200 with empty items; a page or \
+               page_size that is not an integer in its range is answered 422 naming it\": digits \
+               alone, no sign or leading zero, and offsets that cannot overflow",
         needs: Needs::Nothing,
         run: pages::col_01,
     },
@@ -34,7 +37,8 @@ pub const CHECKS: &[Check] = &[
         id: "COL-02",
         section: "collections",
         title: "offset pages partition the collection",
-        hint: "slice the sorted, filtered collection at (page - 1) * page_size",
+        hint: "slice the sorted, filtered collection at (page - 1) * page_size; \"every page, the \
+               last of a walk as much as the first, matches its schema\"",
         needs: Needs::Nothing,
         run: pages::col_02,
     },
@@ -42,7 +46,11 @@ pub const CHECKS: &[Check] = &[
         id: "COL-03",
         section: "collections",
         title: "a cursor walk sees each lasting user once while others come and go",
-        hint: "resume after the last item's (sort key, id), never at an offset",
+        hint: "resume after the last item's (sort key, id), never at an offset; fetch limit + 1 \
+               to know: \"has_next true exactly when more users follow this page ... otherwise \
+               has_next false and next_cursor null, a member that is present\"; mixed paging names \
+               \"every one of cursor, limit, page and page_size that the request gives, and none \
+               that it does not\"",
         needs: Needs::Nothing,
         run: cursor::col_03,
     },
