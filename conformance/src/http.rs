@@ -436,7 +436,16 @@ impl Http {
         let mut request = request;
         request.headers.splice(0..0, self.extra.iter().cloned());
         for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
+            // As bytes, so that a check can send obs-text (non-ASCII) where it tests a refusal.
+            let value =
+                reqwest::header::HeaderValue::from_bytes(value.as_bytes()).map_err(|e| {
+                    Failure::new(
+                        "the request could not be built",
+                        "a header value",
+                        e.to_string(),
+                    )
+                })?;
+            builder = builder.header(name.as_str(), value);
         }
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());

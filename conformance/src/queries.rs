@@ -138,3 +138,80 @@ pub fn invalid_fields() -> impl Strategy<Value = String> {
     });
     prop_oneof![named, unknown, mixed]
 }
+
+/// The largest `page` (CONTRACT §7): 2^63 − 1, so that a server's signed 64-bit page number holds
+/// every valid one.
+pub const MOST_PAGE: u64 = i64::MAX as u64;
+
+/// Text that is not an integer in the contract's sense (CONTRACT §7: decimal digits alone, no
+/// sign, no leading zero, no fraction, exponent or space), or a canonical integer above `max`,
+/// however many digits it takes.
+pub fn invalid_integer(max: u64) -> impl Strategy<Value = String> {
+    let valid = 1..=max.min(1_000_000);
+    prop_oneof![
+        valid.clone().prop_map(|n| format!("+{n}")),
+        valid.clone().prop_map(|n| format!("0{n}")),
+        valid.clone().prop_map(|n| format!("{n}.0")),
+        valid.clone().prop_map(|n| format!("{n}e0")),
+        valid.clone().prop_map(|n| format!(" {n}")),
+        valid.prop_map(|n| format!("{n} ")),
+        (max.saturating_add(1)..=u64::MAX).prop_map(|n| n.to_string()),
+        "[1-9][0-9]{19,30}",
+        "-[0-9]{1,20}",
+        "0x[0-9a-f]{1,4}",
+    ]
+}
+
+/// Edges of `invalid_integer` every integer parameter meets: what parses in some languages and
+/// not others, and the overflows of 32-, 63- and 64-bit integers.
+pub const INVALID_INTEGER_EDGES: [&str; 13] = [
+    "",
+    "0",
+    "-0",
+    "-1",
+    "+5",
+    "007",
+    "1e3",
+    "5.0",
+    " 5",
+    "2147483648",
+    "9223372036854775808",
+    "18446744073709551616",
+    "100000000000000000000000000000",
+];
+
+/// Whether `raw` is an integer from 1 to `max` as CONTRACT §7 writes one.
+pub fn is_integer_in(raw: &str, max: u64) -> bool {
+    !raw.is_empty()
+        && !raw.starts_with('0')
+        && raw.bytes().all(|b| b.is_ascii_digit())
+        && raw.parse::<u64>().is_ok_and(|n| (1..=max).contains(&n))
+}
+
+/// The integer edges that are not a valid value of a parameter ranging up to `max`.
+pub fn integer_edges(max: u64) -> Vec<String> {
+    INVALID_INTEGER_EDGES
+        .iter()
+        .filter(|e| !is_integer_in(e, max))
+        .map(|e| e.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_canonical_digits_in_range_are_integers() {
+        assert!(is_integer_in("5", 100) && is_integer_in("100", 100));
+        for raw in ["", "0", "101", "+5", "007", "-0", "1e3", "5.0", " 5"] {
+            assert!(!is_integer_in(raw, 100), "{raw:?}");
+        }
+        assert!(is_integer_in("9223372036854775807", MOST_PAGE));
+        assert!(!is_integer_in("9223372036854775808", MOST_PAGE));
+        assert_eq!(
+            integer_edges(MOST_PAGE).len(),
+            INVALID_INTEGER_EDGES.len() - 1
+        );
+    }
+}

@@ -1,24 +1,27 @@
 //! CONTRACT §8, HTTP semantics: validators, conditional requests and caching (RFC 9110 §8.8,
 //! §13; RFC 9111).
 
-use proptest::prelude::*;
 use proptest::sample::select;
-use serde_json::{Value, json};
+use serde_json::json;
+
+mod tags;
 
 use super::{Check, Needs, Outcome};
 use crate::context::Ctx;
 use crate::expect;
-use crate::failure::{Failure, ensure};
+use crate::failure::ensure;
 use crate::http::{Exchange, Request};
-use crate::inputs;
 use crate::property::for_all;
+use tags::{http_01, http_02, strong_tag};
 
 pub const CHECKS: &[Check] = &[
     Check {
         id: "HTTP-01",
         section: "http",
         title: "a strong ETag and Last-Modified that change with the representation",
-        hint: "derive the ETag from the representation's bytes (a digest) and send it quoted, without W/",
+        hint: "derive the ETag from the representation's bytes (a digest) and send it quoted, without W/: \
+               \"two answers for the same URL carry the same ETag exactly when their bodies are the \
+               same representation\", so never from sizes, clocks or the collection's time",
         needs: Needs::Nothing,
         run: http_01,
     },
@@ -26,7 +29,8 @@ pub const CHECKS: &[Check] = &[
         id: "HTTP-02",
         section: "http",
         title: "If-None-Match with the current tag is 304",
-        hint: "compare If-None-Match weakly against the current ETag (and `*`) and answer 304 without a body",
+        hint: "compare If-None-Match weakly against the current ETag (and `*`) and answer 304 without a body, \
+               on GET /users/{id} and on both kinds of page alike",
         needs: Needs::Nothing,
         run: http_02,
     },
@@ -47,139 +51,6 @@ pub const CHECKS: &[Check] = &[
         run: http_04,
     },
 ];
-
-/// The `ETag` of a response, which must be a strong tag.
-fn strong_tag(exchange: &Exchange, what: &str) -> Result<String, Failure> {
-    let tag = exchange.header("etag").unwrap_or_default().trim();
-    let strong = tag.len() >= 2 && tag.starts_with('"') && tag.ends_with('"');
-    ensure(strong, || {
-        exchange.fail(
-            format!("{what}: no strong ETag"),
-            "ETag: \"<opaque>\" (quoted, without W/)",
-            format!("ETag: {}", exchange.header("etag").unwrap_or("(none)")),
-        )
-    })?;
-    Ok(tag.to_owned())
-}
-
-fn last_modified(exchange: &Exchange, what: &str) -> Result<(), Failure> {
-    let value = exchange.header("last-modified").unwrap_or_default();
-    ensure(httpdate::parse_http_date(value).is_ok(), || {
-        exchange.fail(
-            format!("{what}: no Last-Modified HTTP-date"),
-            "Last-Modified: <IMF-fixdate>, e.g. Sun, 06 Nov 1994 08:49:37 GMT",
-            format!(
-                "Last-Modified: {}",
-                exchange.header("last-modified").unwrap_or("(none)")
-            ),
-        )
-    })
-}
-
-fn http_01(ctx: &Ctx) -> Outcome {
-    let user = ctx.user("user")?;
-    // The user alone and a page holding only the user: both must follow its changes.
-    let paths = [
-        format!("/users/{}", user.id),
-        format!("/users?search={}", user.username),
-    ];
-    let read = |path: &str, what: &str| -> Result<(Exchange, String), Failure> {
-        let exchange = ctx.send(Request::get(path).bearer(&user.token))?;
-        expect::ok_json(&exchange, 200, what)?;
-        last_modified(&exchange, what)?;
-        let tag = strong_tag(&exchange, what)?;
-        Ok((exchange, tag))
-    };
-    let first = paths
-        .iter()
-        .map(|p| read(p, &format!("GET {p}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    let last = std::sync::Mutex::new(first);
-    // The same value twice in a row must keep the tag: nothing changed, so nor may the tag.
-    let names = prop_oneof![inputs::full_name(), select(vec![json!("Same Name")])];
-    let edges = [json!("Same Name"), json!("Same Name"), Value::Null];
-    for_all(ctx.budget, edges, names, |name| {
-        let patch = Request::patch(paths[0].clone())
-            .bearer(&user.token)
-            .json(&json!({ "full_name": name }));
-        expect::ok_json(&ctx.send(patch)?, 200, "PATCH of full_name")?;
-        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-        for (path, (before, tag)) in paths.iter().zip(last.iter_mut()) {
-            let (after, next) = read(path, &format!("GET {path} after a PATCH"))?;
-            let same_body = after.json() == before.json();
-            ensure((next == *tag) == same_body, || {
-                after.fail(
-                    if same_body {
-                        "the ETag changed although the representation did not"
-                    } else {
-                        "the ETag stayed the same although the representation changed"
-                    },
-                    format!(
-                        "an ETag {} {tag}",
-                        if same_body { "equal to" } else { "other than" }
-                    ),
-                    format!("ETag: {next}; body before: {}", before.summary()),
-                )
-            })?;
-            (*before, *tag) = (after, next);
-        }
-        Ok(())
-    })
-}
-
-/// An `If-None-Match` built from the current tag, and whether it names the current tag.
-#[derive(Clone, Debug)]
-enum NoneMatch {
-    Current,
-    Star,
-    Weak,
-    InList,
-    Other(String),
-}
-
-fn http_02(ctx: &Ctx) -> Outcome {
-    let user = ctx.user("user")?;
-    let path = format!("/users/{}", user.id);
-    let first = ctx.send(Request::get(path.clone()).bearer(&user.token))?;
-    expect::ok_json(&first, 200, "GET /users/{id}")?;
-    let tag = strong_tag(&first, "GET /users/{id}")?;
-    let edges = [
-        NoneMatch::Current,
-        NoneMatch::Star,
-        NoneMatch::Weak,
-        NoneMatch::InList,
-        NoneMatch::Other("\"stale\"".into()),
-    ];
-    let others = "[0-9a-f]{1,24}".prop_map(|t| NoneMatch::Other(format!("\"{t}\"")));
-    for_all(ctx.budget, edges, others, |condition| {
-        let (field, fresh) = match condition {
-            NoneMatch::Current => (tag.clone(), true),
-            NoneMatch::Star => ("*".into(), true),
-            NoneMatch::Weak => (format!("W/{tag}"), true),
-            NoneMatch::InList => (format!("\"x1\", {tag}"), true),
-            NoneMatch::Other(t) => (t.clone(), *t == tag),
-        };
-        let request = Request::get(path.clone())
-            .bearer(&user.token)
-            .header("If-None-Match", field);
-        let exchange = ctx.send(request)?;
-        if !fresh {
-            return expect::ok_json(&exchange, 200, "If-None-Match with another tag").map(drop);
-        }
-        expect::status(&exchange, &[304], "If-None-Match naming the current tag")?;
-        ensure(exchange.body.is_empty(), || {
-            exchange.fail("a 304 carries a body", "no body", exchange.summary())
-        })?;
-        let echoed = exchange.header("etag").map(str::trim);
-        ensure(echoed == Some(tag.as_str()), || {
-            exchange.fail(
-                "a 304 does not carry the current ETag",
-                format!("ETag: {tag}"),
-                format!("ETag: {}", echoed.unwrap_or("(none)")),
-            )
-        })
-    })
-}
 
 /// An `If-Match` of a write, and whether it should let the write through.
 #[derive(Clone, Copy, Debug)]

@@ -9,22 +9,27 @@ mod fields;
 mod filters;
 mod order;
 mod pages;
+mod walk;
 
 use proptest::prelude::*;
 use serde_json::Value;
 
 use super::{Check, Needs};
 use crate::context::{Ctx, Session};
-use crate::expect;
-use crate::failure::{Failure, ensure};
+use crate::failure::Failure;
 use crate::http::{Exchange, Request};
+
+pub use walk::{items, walk, walk_cursor, walk_pages};
 
 pub const CHECKS: &[Check] = &[
     Check {
         id: "COL-01",
         section: "collections",
         title: "offset pages carry X-Total-Count and Link",
-        hint: "link first, prev, next and last with the request's own query, only page changed",
+        hint: "link first, prev, next and last with the request's own query, only page changed; \
+               \"a page past the last, up to 2^63 − 1, is answered 200 with empty items; a page or \
+               page_size that is not an integer in its range is answered 422 naming it\": digits \
+               alone, no sign or leading zero, and offsets that cannot overflow",
         needs: Needs::Nothing,
         run: pages::col_01,
     },
@@ -32,7 +37,8 @@ pub const CHECKS: &[Check] = &[
         id: "COL-02",
         section: "collections",
         title: "offset pages partition the collection",
-        hint: "slice the sorted, filtered collection at (page - 1) * page_size",
+        hint: "slice the sorted, filtered collection at (page - 1) * page_size; \"every page, the \
+               last of a walk as much as the first, matches its schema\"",
         needs: Needs::Nothing,
         run: pages::col_02,
     },
@@ -40,7 +46,11 @@ pub const CHECKS: &[Check] = &[
         id: "COL-03",
         section: "collections",
         title: "a cursor walk sees each lasting user once while others come and go",
-        hint: "resume after the last item's (sort key, id), never at an offset",
+        hint: "resume after the last item's (sort key, id), never at an offset; fetch limit + 1 \
+               to know: \"has_next true exactly when more users follow this page ... otherwise \
+               has_next false and next_cursor null, a member that is present\"; mixed paging names \
+               \"every one of cursor, limit, page and page_size that the request gives, and none \
+               that it does not\"",
         needs: Needs::Nothing,
         run: cursor::col_03,
     },
@@ -163,103 +173,6 @@ pub fn mode() -> impl Strategy<Value = Mode> {
         (1..=4u64).prop_map(Mode::Offset),
         (1..=4u64).prop_map(Mode::Cursor)
     ]
-}
-
-/// The most pages a walk reads before it gives up on the target ever finishing.
-const MOST_PAGES: usize = 200;
-
-/// The `items` of a page, each no more than `most`.
-pub fn items(exchange: &Exchange, body: &Value, most: u64) -> Result<Vec<Value>, Failure> {
-    let items = body["items"].as_array().cloned().ok_or_else(|| {
-        exchange.fail(
-            "a page has no items array",
-            "\"items\": [...]",
-            exchange.summary(),
-        )
-    })?;
-    ensure(items.len() as u64 <= most, || {
-        exchange.fail(
-            "a page holds more users than it may",
-            format!("at most {most}"),
-            format!("{} users", items.len()),
-        )
-    })?;
-    Ok(items)
-}
-
-/// Every user of `params` in `mode`, in the order the pages give them.
-pub fn walk(
-    ctx: &Ctx,
-    group: &Group,
-    params: &[(&str, String)],
-    mode: Mode,
-) -> Result<Vec<Value>, Failure> {
-    match mode {
-        Mode::Offset(size) => walk_pages(ctx, group, params, size).map(|(users, _)| users),
-        Mode::Cursor(limit) => walk_cursor(ctx, group, params, limit, |_| Ok(())),
-    }
-}
-
-/// Pages 1 to `total_pages` of `params` at `size`: their users in order, and the `total`.
-pub fn walk_pages(
-    ctx: &Ctx,
-    group: &Group,
-    params: &[(&str, String)],
-    size: u64,
-) -> Result<(Vec<Value>, u64), Failure> {
-    let (mut users, mut page, mut total) = (Vec::new(), 1, 0);
-    loop {
-        let mut with = params.to_vec();
-        with.extend([("page_size", size.to_string()), ("page", page.to_string())]);
-        let exchange = group.list(ctx, &with)?;
-        let body = expect::ok_json(&exchange, 200, "an offset page")?;
-        users.extend(items(&exchange, &body, size)?);
-        if page == 1 {
-            total = body["total"].as_u64().unwrap_or_default();
-        }
-        let pages = body["total_pages"].as_u64().unwrap_or_default();
-        if page >= pages || page as usize >= MOST_PAGES {
-            return Ok((users, total));
-        }
-        page += 1;
-    }
-}
-
-/// The cursor pages of `params` at `limit` until `has_next` is false, calling `between` with the
-/// users of each page that has a next one; their users in order.
-pub fn walk_cursor(
-    ctx: &Ctx,
-    group: &Group,
-    params: &[(&str, String)],
-    limit: u64,
-    mut between: impl FnMut(&[Value]) -> Result<(), Failure>,
-) -> Result<Vec<Value>, Failure> {
-    let mut users = Vec::new();
-    let mut request = params.to_vec();
-    request.push(("limit", limit.to_string()));
-    for _ in 0..MOST_PAGES {
-        let exchange = group.list(ctx, &request)?;
-        let body = expect::ok_json(&exchange, 200, "a cursor page")?;
-        let page = items(&exchange, &body, limit)?;
-        users.extend(page.iter().cloned());
-        if body["has_next"] != Value::Bool(true) {
-            return Ok(users);
-        }
-        let cursor = body["next_cursor"].as_str().ok_or_else(|| {
-            exchange.fail(
-                "a page with has_next true has no next_cursor",
-                "\"next_cursor\": a string",
-                format!("\"next_cursor\": {}", body["next_cursor"]),
-            )
-        })?;
-        between(&page)?;
-        request = vec![("cursor", cursor.to_owned()), ("limit", limit.to_string())];
-    }
-    Err(Failure::new(
-        "a cursor walk did not end",
-        format!("has_next false within {MOST_PAGES} pages"),
-        format!("{} users and has_next still true", users.len()),
-    ))
 }
 
 /// The ids that occur more than once in `users`.

@@ -42,7 +42,9 @@ pub const CHECKS: &[Check] = &[
         id: "HTTP-09",
         section: "http",
         title: "an Idempotency-Key replays the first sign-up",
-        hint: "record key, body fingerprint and response with the sign-up, in one transaction",
+        hint: "record key, body fingerprint and response with the sign-up, in one transaction; \
+               \"an Idempotency-Key that is not 1–255 visible ASCII characters is answered 422 \
+               naming Idempotency-Key\": refuse it before anything is created",
         needs: Needs::Nothing,
         run: http_09,
     },
@@ -253,5 +255,52 @@ fn http_09(ctx: &Ctx) -> Outcome {
         )?;
         // Nothing was made of the refused body: it can still sign up.
         ctx.create(&other).map(drop).map_err(Failure::violation)
+    })?;
+    invalid_keys(ctx)
+}
+
+/// Keys that are not 1–255 visible ASCII characters. Leading and trailing spaces are left out:
+/// they are not part of a field's value (RFC 9110 §5.5).
+fn invalid_key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[!-~]{256,300}",
+        ("[!-~]{1,20}", select(vec![' ', '\t']), "[!-~]{1,20}")
+            .prop_map(|(a, c, b)| format!("{a}{c}{b}")),
+        (
+            "[!-~]{0,20}",
+            select(vec!['é', 'ß', 'Ж', '中', '😀']),
+            "[!-~]{0,20}"
+        )
+            .prop_map(|(a, c, b)| format!("{a}{c}{b}")),
+    ]
+}
+
+/// "1–255 visible ASCII characters": any other key is 422 naming `Idempotency-Key`, and the
+/// sign-up it came with is not acted on.
+fn invalid_keys(ctx: &Ctx) -> Outcome {
+    let edges = [
+        String::new(),
+        "k".repeat(256),
+        "two words".to_owned(),
+        "tab\there".to_owned(),
+        "clé".to_owned(),
+    ];
+    let budget = Budget {
+        cases: ctx.budget.cases.min(4),
+        ..ctx.budget
+    };
+    for_all(budget, edges, invalid_key(), |key| {
+        let body = ctx.sign_up_body();
+        let refused = ctx.send(
+            Request::post("/users")
+                .header("Idempotency-Key", key.clone())
+                .json(&body),
+        )?;
+        expect::names_fields(
+            &refused,
+            &["Idempotency-Key"],
+            "an Idempotency-Key that is not 1-255 visible ASCII characters",
+        )?;
+        ctx.create(&body).map(drop).map_err(Failure::violation)
     })
 }

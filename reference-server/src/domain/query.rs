@@ -29,6 +29,16 @@ pub struct ListQuery {
     pub fields: Option<Fields>,
 }
 
+/// The largest `page` (CONTRACT §7): a signed 64-bit page number holds every valid one.
+pub const MOST_PAGE: u64 = i64::MAX as u64;
+
+/// An integer as CONTRACT §7 writes one: decimal digits alone, without a sign, a leading zero, a
+/// fraction, an exponent or spaces. Digits past `u64` are no integer of any range here.
+fn integer(raw: &str) -> Option<u64> {
+    let canonical = raw.bytes().all(|b| b.is_ascii_digit()) && !raw.starts_with('0');
+    canonical.then(|| raw.parse().ok()).flatten()
+}
+
 const CURSOR_PARAMETERS: [&str; 2] = ["cursor", "limit"];
 const OFFSET_PARAMETERS: [&str; 2] = ["page", "page_size"];
 
@@ -51,12 +61,18 @@ impl<'a> Params<'a> {
     }
 
     /// An integer from 1 to `max`, or `default` when absent.
-    fn integer(&mut self, name: &str, default: u64, max: u64) -> u64 {
+    fn integer(&mut self, name: &str, default: u64, max: u64, v: &Violations) -> u64 {
         let Some(raw) = self.get(name) else {
             return default;
         };
-        match raw.parse::<u64>() {
-            Ok(n) if (1..=max).contains(&n) => n,
+        let parsed = if v.breaks("lenient-integers") {
+            // What `parseInt` or a trimming parser accepts: a sign, spaces, leading zeros.
+            raw.trim().trim_start_matches('+').parse::<u64>().ok()
+        } else {
+            integer(raw)
+        };
+        match parsed {
+            Some(n) if (1..=max).contains(&n) => n,
             _ => {
                 self.fail(name, format!("must be an integer from 1 to {max}"));
                 default
@@ -170,8 +186,8 @@ impl<'a> Params<'a> {
         Some(cursor)
     }
 
-    /// Cursor and offset parameters do not mix (COL-03): each one given is named.
-    fn exclusive(&mut self) {
+    /// Cursor and offset parameters do not mix (COL-03): each one given is named, and no other.
+    fn exclusive(&mut self, v: &Violations) {
         let given = |names: [&'static str; 2]| -> Vec<&'static str> {
             names
                 .into_iter()
@@ -182,7 +198,17 @@ impl<'a> Params<'a> {
         if cursor.is_empty() || offset.is_empty() {
             return;
         }
-        for name in cursor.into_iter().chain(offset) {
+        let named: Vec<&str> = if v.breaks("mixed-paging-names-all-four") {
+            CURSOR_PARAMETERS
+                .into_iter()
+                .chain(OFFSET_PARAMETERS)
+                .collect()
+        } else if v.breaks("mixed-paging-names-first-pair") {
+            vec![cursor[0], offset[0]]
+        } else {
+            cursor.into_iter().chain(offset).collect()
+        };
+        for name in named {
             self.fail(
                 name,
                 "cursor and limit cannot be combined with page and page_size",
@@ -202,9 +228,9 @@ impl ListQuery {
             errors: Vec::new(),
         };
         let max_size = if v.breaks("USR-11") { 1000 } else { 100 };
-        let page = p.integer("page", 1, u64::MAX);
-        let page_size = p.integer("page_size", 20, max_size);
-        let limit = p.integer("limit", 20, 100);
+        let page = p.integer("page", 1, MOST_PAGE, v);
+        let page_size = p.integer("page_size", 20, max_size, v);
+        let limit = p.integer("limit", 20, 100, v);
         let sort = p.sort(v);
         let filter = p.filter(v);
         let fields = match Fields::from_query(query, v) {
@@ -215,7 +241,7 @@ impl ListQuery {
             }
         };
         let cursor = p.cursor(cursors, v, sort, &filter);
-        p.exclusive();
+        p.exclusive(v);
         if !p.errors.is_empty() {
             return Err(p.errors);
         }

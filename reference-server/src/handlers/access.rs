@@ -36,10 +36,28 @@ pub fn authenticate(app: &App, headers: &HeaderMap) -> Result<User, ApiError> {
     Ok(user)
 }
 
+/// Whether `actor` may reach user `id` at all, before it is looked up: always, since a user that
+/// does not exist is `404` whoever asks (CONTRACT §1). Only a realistic bug refuses here, on the
+/// id alone.
+pub fn may_reach(app: &App, actor: &User, id: u64) -> Result<(), ApiError> {
+    let owner_first = app.v.breaks("missing-user-forbidden-first");
+    if owner_first && actor.id != id && actor.role != Role::Admin {
+        return Err(ApiError::Forbidden("only an admin may change another user"));
+    }
+    Ok(())
+}
+
 /// Whether `actor` may update `target` at all, before its body is read.
 pub fn may_update(app: &App, actor: &User, target: &User) -> Result<(), ApiError> {
     let moderating = actor.role == Role::Moderator && target.role == Role::User;
-    if actor.id == target.id || actor.role == Role::Admin || moderating || app.v.breaks("ROLE-02") {
+    // Broken, every permission waits for `may_change`, after the body was read and validated.
+    let deferred = app.v.breaks("GEN-12") || app.v.breaks("update-validated-before-ownership");
+    if actor.id == target.id
+        || actor.role == Role::Admin
+        || moderating
+        || app.v.breaks("ROLE-02")
+        || deferred
+    {
         Ok(())
     } else {
         Err(ApiError::Forbidden("only an admin may change another user"))
@@ -54,6 +72,15 @@ pub fn may_change(
     changes: &Changes,
 ) -> Result<(), ApiError> {
     let v = &app.v;
+    if v.breaks("change-checked-after-uniqueness")
+        && let Some(name) = &changes.username
+        && app
+            .store
+            .find_by_username(name.as_str())?
+            .is_some_and(|holder| holder.id != target.id)
+    {
+        return Err(ApiError::Conflict(crate::store::Unique::Username));
+    }
     if actor.role == Role::Admin {
         let privileged = changes.role.is_some() || changes.is_active.is_some();
         if privileged && v.breaks("ROLE-04") {

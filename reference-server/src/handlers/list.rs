@@ -1,6 +1,6 @@
 //! `GET /users` (USR-11, CONTRACT §7): offset and cursor pages of the filtered, sorted collection.
 
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderValue, header};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -8,10 +8,11 @@ use super::access::authenticate;
 use crate::domain::{Cursor, Fields, ListQuery, Paging, User, UserView};
 use crate::error::ApiError;
 use crate::http::conditional::http_date;
-use crate::http::json;
 use crate::http::routes::Outcome;
 use crate::state::{App, State};
 use crate::store::Listing;
+
+mod shipped;
 
 /// Where the collection is served, for the links of COL-01.
 const PATH: &str = "/api/v1/users";
@@ -55,11 +56,19 @@ fn items<'a>(app: &App, users: &'a [User], fields: Option<Fields>) -> Result<Ite
 /// `GET /users` (USR-11, COL-01..07).
 pub async fn list(state: State, headers: HeaderMap, query: Vec<(String, String)>) -> Outcome {
     authenticate(&state, &headers)?;
+    shipped::narrow(&state.v, &query)?;
     let parsed =
         ListQuery::parse(&query, &state.cursors, &state.v).map_err(ApiError::Validation)?;
+    shipped::overflow(&state.v, &parsed)?;
     let mut reply = match state.store.list(&parsed)? {
-        Listing::Page { users, total } => page(&state, &parsed, &query, &users, total)?,
-        Listing::Run { users, next } => run(&state, &parsed, &users, next)?,
+        Listing::Page { mut users, total } => {
+            shipped::short_last_page(&state.v, &parsed, &mut users, total);
+            page(&state, &parsed, &query, &users, total)?
+        }
+        Listing::Run { users, next } => {
+            let next = shipped::full_page_continues(&state.v, &parsed, &users, next);
+            run(&state, &parsed, &users, next)?
+        }
     };
     let modified = http_date(state.store.last_modified());
     reply.headers_mut().insert(header::LAST_MODIFIED, modified);
@@ -79,16 +88,14 @@ fn page(
         ));
     };
     let total_pages = total.div_ceil(page_size);
-    let mut reply = json(
-        StatusCode::OK,
-        &Page {
-            items: items(app, users, parsed.fields)?,
-            total,
-            page,
-            page_size,
-            total_pages,
-        },
-    )?;
+    let body = Page {
+        items: items(app, users, parsed.fields)?,
+        total,
+        page,
+        page_size,
+        total_pages,
+    };
+    let mut reply = shipped::page(&app.v, &body, page >= total_pages)?;
     let headers = reply.headers_mut();
     headers.insert("x-total-count", HeaderValue::from(total));
     let links = links(query, page, total_pages, app.v.breaks("COL-01"));
@@ -118,14 +125,12 @@ fn run(
                 .then_some(served + users.len() as u64),
         })
     });
-    json(
-        StatusCode::OK,
-        &Run {
-            items: items(app, users, parsed.fields)?,
-            has_next: next_cursor.is_some(),
-            next_cursor,
-        },
-    )
+    let body = Run {
+        items: items(app, users, parsed.fields)?,
+        has_next: next_cursor.is_some(),
+        next_cursor,
+    };
+    shipped::run(&app.v, &body)
 }
 
 /// The RFC 8288 links of an offset page (COL-01). Each is the request's own query with only

@@ -1,7 +1,7 @@
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use time::OffsetDateTime;
 
-use super::access::{authenticate, may_change, may_delete, may_update};
+use super::access::{authenticate, may_change, may_delete, may_reach, may_update};
 use crate::domain::{Changes, FieldError, Fields, Role, SignUp, User};
 use crate::error::{ApiError, Reply};
 use crate::http::body::Body;
@@ -49,7 +49,13 @@ fn idempotency(
         return Ok(None);
     }
     let bytes = key.as_bytes();
-    if !(1..=255).contains(&bytes.len()) || !bytes.iter().all(|b| (0x21..=0x7e).contains(b)) {
+    if bytes.is_empty() && app.v.breaks("idempotency-key-unbounded") {
+        return Ok(None);
+    }
+    let sized = (1..=255).contains(&bytes.len()) || app.v.breaks("idempotency-key-unbounded");
+    let visible = bytes.iter().all(|b| (0x21..=0x7e).contains(b))
+        || app.v.breaks("idempotency-key-any-characters");
+    if !sized || !visible {
         return Err(ApiError::Validation(vec![FieldError::new(
             "Idempotency-Key",
             "must be 1 to 255 visible ASCII characters",
@@ -185,6 +191,7 @@ type Parse =
 async fn update(state: State, id: String, headers: HeaderMap, body: Body, parse: Parse) -> Outcome {
     let actor = authenticate(&state, &headers)?;
     let id = user_id(&state, &id)?;
+    may_reach(&state, &actor, id)?;
     let target = existing(&state, id)?;
     may_update(&state, &actor, &target)?;
     let precondition = unchanged(&state, &headers, &target)?;
@@ -213,6 +220,7 @@ async fn update(state: State, id: String, headers: HeaderMap, body: Body, parse:
 pub async fn delete(id: String, state: State, headers: HeaderMap) -> Outcome {
     let actor = authenticate(&state, &headers)?;
     let id = user_id(&state, &id)?;
+    may_reach(&state, &actor, id)?;
     let target = existing(&state, id)?;
     may_delete(&state, &actor, &target)?;
     let precondition = unchanged(&state, &headers, &target)?;

@@ -2,6 +2,9 @@
 //! GET, `If-None-Match` answered `304` (HTTP-02), `If-Match` checked against the current record
 //! before a write (HTTP-03).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use sha2::{Digest, Sha256};
 
@@ -45,24 +48,34 @@ pub fn tag_of(view: &impl serde::Serialize) -> String {
 
 /// The `If-Match` of a write: what the current representation's tag must be.
 #[derive(Clone, Debug, Default)]
-pub struct Precondition(Option<String>);
+pub struct Precondition {
+    field: Option<String>,
+    /// Whether `holds` has been asked yet: only the realistic bug that checks `If-Match` in the
+    /// write alone, after the body, reads it.
+    asked: Arc<AtomicBool>,
+}
 
 impl Precondition {
     pub fn of(headers: &HeaderMap) -> Precondition {
-        Precondition(
-            headers
+        Precondition {
+            field: headers
                 .get(header::IF_MATCH)
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-        )
+            asked: Arc::default(),
+        }
     }
 
     /// Whether a write may proceed on the representation whose tag is `current()` (computed
-    /// only when there is a precondition).
+    /// only when there is a precondition). Asked before the body is read and again inside the
+    /// write (CONTRACT §1: 412 before 415, 413, 400 and 422).
     pub fn holds(&self, current: impl FnOnce() -> String, v: &Violations) -> bool {
-        match &self.0 {
+        let first = !self.asked.swap(true, Ordering::Relaxed);
+        let late = v.breaks("GEN-12") || v.breaks("if-match-after-validation");
+        match &self.field {
             None => true,
             Some(_) if v.breaks("HTTP-03") => true,
-            Some(field) => lists(field, &current(), true),
+            Some(_) if first && late => true,
+            Some(field) => lists(field, &current(), !v.breaks("if-match-weak")),
         }
     }
 }
@@ -76,7 +89,7 @@ pub fn revalidate(method: &Method, request: &HeaderMap, reply: &mut Reply, v: &V
     if v.breaks("HTTP-01") {
         return;
     }
-    let tag = etag(reply.body());
+    let tag = shipped_tag(reply, v).unwrap_or_else(|| etag(reply.body()));
     let Ok(value) = HeaderValue::from_str(&tag) else {
         return;
     };
@@ -85,7 +98,9 @@ pub fn revalidate(method: &Method, request: &HeaderMap, reply: &mut Reply, v: &V
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|field| lists(field, &tag, false));
-    if fresh && !v.breaks("HTTP-02") {
+    let collection = reply.body().starts_with(b"{\"items\"");
+    let skipped = collection && v.breaks("page-ignores-if-none-match");
+    if fresh && !v.breaks("HTTP-02") && !skipped {
         *reply.status_mut() = StatusCode::NOT_MODIFIED;
         *reply.body_mut() = Vec::new().into();
         // A 304 carries the validators and caching fields of the 200 it stands for, not the
@@ -93,6 +108,37 @@ pub fn revalidate(method: &Method, request: &HeaderMap, reply: &mut Reply, v: &V
         reply.headers_mut().remove(header::CONTENT_TYPE);
         reply.headers_mut().remove(header::CONTENT_LENGTH);
     }
+}
+
+/// Tags as implementations have been seen to make them, each a realistic bug by its name: from
+/// `Last-Modified` and the size, as static file servers do (two changes of one size within a
+/// second share a tag); for a page, from the collection's `Last-Modified` alone (a change to a
+/// user on no page moves every page's tag); or with the time of the response in it.
+fn shipped_tag(reply: &Reply, v: &Violations) -> Option<String> {
+    let modified = || {
+        reply
+            .headers()
+            .get(header::LAST_MODIFIED)
+            .map(|m| m.as_bytes().to_vec())
+            .unwrap_or_default()
+    };
+    if v.breaks("etag-of-mtime-and-size") {
+        let secs = httpdate::parse_http_date(&String::from_utf8_lossy(&modified()))
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_secs();
+        return Some(format!("\"{secs:x}-{:x}\"", reply.body().len()));
+    }
+    let collection = reply.body().starts_with(b"{\"items\"");
+    if collection && v.breaks("page-etag-from-collection-time") {
+        return Some(etag(&modified()));
+    }
+    if v.breaks("etag-from-clock") {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+        return Some(etag(&[reply.body().as_ref(), &now.to_be_bytes()].concat()));
+    }
+    None
 }
 
 /// The HTTP-date of a timestamp, for `Last-Modified`.

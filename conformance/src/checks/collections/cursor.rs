@@ -35,39 +35,80 @@ fn first_cursor(ctx: &Ctx, group: &Group, params: &[(&str, String)]) -> Result<S
     Ok(cursor.unwrap_or_default().to_owned())
 }
 
+/// The parameters of one paging kind and of the other, given together.
+const PAGING: [&str; 4] = ["cursor", "limit", "page", "page_size"];
+
 fn refusals(ctx: &Ctx, group: &Group) -> Outcome {
     let tag = || ("search", group.tag.clone());
-    for limit in ["0", "101", "x", "-1", "2.5", ""] {
-        let exchange = group.list(ctx, &[tag(), ("limit", limit.into())])?;
-        expect::names_fields(&exchange, &["limit"], "a limit out of range")?;
-    }
+    let edges = queries::integer_edges(100)
+        .into_iter()
+        .chain(["101", "x", "2.5"].map(str::to_owned));
+    for_all(ctx.budget, edges, queries::invalid_integer(100), |limit| {
+        let exchange = group.list(ctx, &[tag(), ("limit", limit.clone())])?;
+        expect::names_fields(
+            &exchange,
+            &["limit"],
+            "a limit that is not an integer from 1 to 100",
+        )
+    })?;
     let cursor = first_cursor(ctx, group, &[tag(), ("limit", "2".into())])?;
-    let mixed: [&[(&str, String)]; 3] = [
-        &[("limit", "2".into()), ("page", "1".into())],
-        &[("cursor", cursor.clone()), ("page_size", "2".into())],
-        &[
-            ("cursor", cursor),
-            ("limit", "2".into()),
-            ("page", "2".into()),
-        ],
+    let given = |names: &[&str]| -> Vec<(&'static str, String)> {
+        PAGING
+            .into_iter()
+            .filter(|n| names.contains(n))
+            .map(|n| {
+                (
+                    n,
+                    if n == "cursor" {
+                        cursor.clone()
+                    } else {
+                        "2".into()
+                    },
+                )
+            })
+            .collect()
+    };
+    let mixed = [
+        given(&["limit", "page"]),
+        given(&["limit", "page_size"]),
+        given(&["cursor", "page_size"]),
+        given(&["cursor", "limit", "page"]),
+        given(&["limit", "page", "page_size"]),
+        given(&PAGING),
     ];
     for params in mixed {
-        let exchange = group.list(ctx, params)?;
+        let exchange = group.list(ctx, &params)?;
         let names: Vec<&str> = params.iter().map(|(k, _)| *k).collect();
-        expect::names_fields(&exchange, &names, "cursor and offset parameters together")?;
-    }
-    let exchange = group.list(ctx, &[tag(), ("limit", "100".into())])?;
-    let body = expect::ok_json(&exchange, 200, "a cursor page holding everything")?;
-    ensure(
-        body["has_next"] == Value::Bool(false) && body["next_cursor"].is_null(),
-        || {
+        let what = format!("{names:?} together");
+        expect::names_fields(&exchange, &names, &what)?;
+        let problem = expect::problem(&exchange, 422, &what)?;
+        let named = expect::error_fields(&problem);
+        let extra: Vec<&&str> = PAGING
+            .iter()
+            .filter(|p| !names.contains(p) && named.iter().any(|n| n == *p))
+            .collect();
+        ensure(extra.is_empty(), || {
             exchange.fail(
-                "the last cursor page says more follow",
-                "\"has_next\": false and \"next_cursor\": null",
-                exchange.summary(),
+                format!("{what}: the problem names paging parameters the request did not give"),
+                format!("of cursor, limit, page and page_size exactly {names:?}"),
+                format!("fields named: {named:?}"),
             )
-        },
-    )
+        })?;
+    }
+    // A walk whose last page is full (limit 2 and 3 of 6), one whose only page is (limit 6), and
+    // one far from full: each page says plainly whether more follow.
+    let n = group.members.len();
+    for limit in [2, 3, n as u64, 100] {
+        let users = walk_cursor(ctx, group, &[tag()], limit, |_| Ok(()))?;
+        ensure(users.len() == n, || {
+            Failure::new(
+                format!("a cursor walk at limit {limit} does not hold the group"),
+                format!("the {n} users of the group"),
+                format!("{:?}", users.iter().map(id).collect::<Vec<_>>()),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 pub fn col_03(ctx: &Ctx) -> Outcome {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use proptest::prelude::*;
 use reqwest::Url;
 
 use super::{Group, id, items, repeated, walk_pages};
@@ -178,6 +179,52 @@ pub fn col_01(ctx: &Ctx) -> Outcome {
         }
         expected.push(("last", pages.max(1)));
         check_links(&exchange, &expected)
+    })?;
+    numbers(ctx, &group)
+}
+
+/// `page` and `page_size` as the contract writes integers (§7): a page far past the last, up to
+/// 2^63 − 1, is an empty page; anything else that is not an integer of its range is 422.
+fn numbers(ctx: &Ctx, group: &Group) -> Outcome {
+    let tag = || ("search", group.tag.clone());
+    for page in [1_000_000_000_000_000_000, 1 << 62, queries::MOST_PAGE] {
+        let params = [
+            tag(),
+            ("page_size", "100".to_owned()),
+            ("page", page.to_string()),
+        ];
+        let exchange = group.list(ctx, &params)?;
+        let body = expect::ok_json(&exchange, 200, &format!("page {page}, far past the last"))?;
+        let past = items(&exchange, &body, 100)?;
+        ensure(past.is_empty(), || {
+            exchange.fail(
+                "a page past the last holds users",
+                "\"items\": []",
+                exchange.summary(),
+            )
+        })?;
+        check_links(&exchange, &[("first", 1), ("prev", page - 1), ("last", 1)])?;
+    }
+    let edges: Vec<(&str, String)> = queries::integer_edges(queries::MOST_PAGE)
+        .into_iter()
+        .map(|v| ("page", v))
+        .chain(
+            queries::integer_edges(100)
+                .into_iter()
+                .map(|v| ("page_size", v)),
+        )
+        .collect();
+    let bad = prop_oneof![
+        queries::invalid_integer(queries::MOST_PAGE).prop_map(|v| ("page", v)),
+        queries::invalid_integer(100).prop_map(|v| ("page_size", v)),
+    ];
+    for_all(ctx.budget, edges, bad, |(name, value)| {
+        let exchange = group.list(ctx, &[tag(), (name, value.clone())])?;
+        expect::names_fields(
+            &exchange,
+            &[name],
+            &format!("a {name} that is not an integer of its range"),
+        )
     })
 }
 

@@ -122,3 +122,24 @@ fn a_cursor_carries_its_sort_and_filters_and_refuses_others() {
     }
     assert_eq!(named("cursor=garbage"), ["cursor"]);
 }
+
+#[test]
+fn integers_are_canonical_decimal_digits_in_range() {
+    for raw in ["+5", "007", "-0", "1e3", "5.0", " 5", "5 ", "", "0", "101"] {
+        assert_eq!(
+            named(&format!("limit={}", raw.replace(' ', "%20"))),
+            ["limit"],
+            "{raw:?}"
+        );
+    }
+    assert_eq!(named("page=9223372036854775808"), ["page"]);
+    assert_eq!(named("page_size=18446744073709551616"), ["page_size"]);
+    let far = parse("page=9223372036854775807&page_size=100").expect("valid");
+    assert_eq!(
+        far.paging,
+        Paging::Offset {
+            page: MOST_PAGE,
+            page_size: 100
+        }
+    );
+}
