@@ -8,6 +8,7 @@ pub mod failure;
 pub mod harness;
 pub mod http;
 pub mod inputs;
+pub mod model;
 pub mod property;
 pub mod queries;
 pub mod schema;

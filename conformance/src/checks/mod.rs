@@ -6,6 +6,7 @@ mod collections;
 mod general;
 mod headers;
 mod methods;
+mod model;
 mod rate;
 mod roles;
 mod users;
@@ -77,6 +78,7 @@ pub fn all() -> Vec<Check> {
         methods::CHECKS,
         headers::CHECKS,
         collections::CHECKS,
+        model::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));

@@ -12,8 +12,10 @@ pub struct Bug {
     pub caught_by: &'static [&'static str],
 }
 
+mod model;
+
 /// Every bug of every area.
 pub fn all() -> impl Iterator<Item = &'static Bug> {
-    let areas: [&'static [Bug]; 0] = [];
+    let areas: [&'static [Bug]; 1] = [model::BUGS];
     areas.into_iter().flatten()
 }
