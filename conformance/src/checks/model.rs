@@ -43,11 +43,18 @@ fn usr_19(ctx: &Ctx) -> Outcome {
     let last: Mutex<Option<Failure>> = Mutex::new(None);
     let outcome = runner.run(&Machine::sequential_strategy(STEPS), |(_, steps, seen)| {
         let mut run = Run::new(ctx);
-        for step in &steps {
-            if let Some(seen) = &seen {
+        let mut steps = steps.iter();
+        loop {
+            let step = steps.next();
+            if let (Some(seen), Some(_)) = (&seen, step) {
                 seen.fetch_add(1, Ordering::SeqCst);
             }
-            if let Err(failure) = run.step(step) {
+            // After the last step, the invariants: the whole state read back.
+            let outcome = match step {
+                Some(step) => run.step(step),
+                None => run.finish(),
+            };
+            if let Err(failure) = outcome {
                 let reason = failure.title.clone();
                 let shown = failure.with_input(format!(
                     "the shortest failing sequence found:{}",
@@ -56,8 +63,10 @@ fn usr_19(ctx: &Ctx) -> Outcome {
                 *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(redacted(&run, shown));
                 return Err(TestCaseError::fail(reason));
             }
+            if step.is_none() {
+                return Ok(());
+            }
         }
-        Ok(())
     });
     match outcome {
         Ok(()) => Ok(()),
@@ -75,7 +84,8 @@ fn usr_19(ctx: &Ctx) -> Outcome {
 
 /// The failure with the password and tokens named, never shown.
 fn redacted(run: &Run, mut failure: Failure) -> Failure {
-    failure.curl = failure.curl.as_deref().map(|c| run.redact(c));
+    // The failing request is the last one sent.
+    failure.curl = run.last_curl().or(failure.curl.take());
     failure.response = failure.response.as_deref().map(|r| run.redact(r));
     failure.actual = run.redact(&failure.actual);
     failure

@@ -6,10 +6,13 @@
 //! names words from small pools, so that sequences collide on names as real clients do. What the
 //! server chooses (ids, timestamps, tags, tokens) is learnt from its answers, in `run`.
 
+mod invariants;
 mod pages;
 mod run;
 mod steps;
+mod transcript;
 mod view;
+mod writes;
 
 pub use run::Run;
 pub use steps::{Actor, Cond, Fields, Machine, Paging, Query, Sorting, Step};

@@ -374,20 +374,23 @@ impl ReferenceStateMachine for Machine {
             });
         // A rename to another case of the user's own name, which is no conflict (USR-04).
         let names: Vec<(usize, Word)> = (0..n).map(|i| (i, state.users[i].name)).collect();
-        let recase = (select(names), any::<bool>()).prop_map(|((who, name), merge)| Step::Patch {
-            actor: Actor::User(who),
-            who,
-            fields: Fields {
-                username: Some(Word {
-                    shout: !name.shout,
-                    ..name
-                }),
-                ..Fields::default()
-            },
-            merge,
-            invalid: false,
-            cond: Cond::None,
-        });
+        let recase =
+            (select(names), any::<bool>(), any::<bool>()).prop_map(|((who, name), merge, own)| {
+                Step::Patch {
+                    actor: if own { Actor::User(who) } else { Actor::Admin },
+                    who,
+                    fields: Fields {
+                        username: Some(Word {
+                            shout: !name.shout,
+                            ..name
+                        }),
+                        ..Fields::default()
+                    },
+                    merge,
+                    invalid: false,
+                    cond: Cond::None,
+                }
+            });
         let delete =
             (writer, cond()).prop_map(|((actor, who), cond)| Step::Delete { actor, who, cond });
         let sign_ups = if n < 3 { 6 } else { 2 };
@@ -401,7 +404,7 @@ impl ReferenceStateMachine for Machine {
             5 => patch,
             1 => promote,
             1 => moderate,
-            1 => recase,
+            2 => recase,
             2 => delete,
         ]
         .boxed()
