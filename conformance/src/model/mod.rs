@@ -7,6 +7,7 @@
 //! server chooses (ids, timestamps, tags, tokens) is learnt from its answers, in `run`.
 
 mod invariants;
+mod machine;
 mod pages;
 mod run;
 mod steps;
@@ -14,8 +15,9 @@ mod transcript;
 mod view;
 mod writes;
 
+pub use machine::Machine;
 pub use run::Run;
-pub use steps::{Actor, Cond, Fields, Machine, Paging, Query, Sorting, Step};
+pub use steps::{Actor, Cond, Fields, Paging, Query, Sorting, Step};
 
 /// A user's role (CONTRACT §1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
