@@ -9,6 +9,7 @@ pub mod expect;
 pub mod failure;
 pub mod http;
 pub mod inputs;
+pub mod model;
 pub mod openapi;
 pub mod outcome;
 pub mod preflight;

@@ -6,6 +6,7 @@ mod collections;
 mod general;
 mod headers;
 mod methods;
+mod model;
 mod precedence;
 mod rate;
 mod roles;
@@ -79,6 +80,7 @@ pub fn all() -> Vec<Check> {
         headers::CHECKS,
         collections::CHECKS,
         precedence::CHECKS,
+        model::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));

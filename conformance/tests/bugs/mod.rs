@@ -3,6 +3,7 @@
 //! `proofs` feature) and must be caught by the checks it lists. One file per area of the contract.
 
 mod collections;
+mod model;
 mod schema;
 
 /// One realistic bug and the checks that must catch it.
@@ -17,6 +18,6 @@ pub struct Bug {
 
 /// Every bug of every area.
 pub fn all() -> impl Iterator<Item = &'static Bug> {
-    let areas = [collections::BUGS, schema::BUGS];
+    let areas = [collections::BUGS, model::BUGS, schema::BUGS];
     areas.into_iter().flatten()
 }

@@ -200,6 +200,15 @@ async fn update(state: State, id: String, headers: HeaderMap, body: Body, parse:
     may_change(&state, &actor, &target, &changes)?;
     let now = OffsetDateTime::now_utc();
     let frozen = state.v.breaks("USR-17");
+    // Bug `if-match-write-not-applied`: a conditional write whose compare-and-swap matches no
+    // row, with the row count unchecked, answers the change it never stored.
+    if state.v.breaks("if-match-write-not-applied") && headers.contains_key(header::IF_MATCH) {
+        return shown(
+            &state,
+            StatusCode::OK,
+            &target.with(&changes, now, frozen).0,
+        );
+    }
     let v = &state.v;
     let user = state
         .store
@@ -225,6 +234,9 @@ pub async fn delete(id: String, state: State, headers: HeaderMap) -> Outcome {
     may_delete(&state, &actor, &target)?;
     let precondition = unchanged(&state, &headers, &target)?;
     let v = &state.v;
+    if v.breaks("if-match-write-not-applied") && headers.contains_key(header::IF_MATCH) {
+        return no_content();
+    }
     let deleted = state.store.delete(id, |current| {
         match precondition.holds(|| tag_of(&current.view(v)), v) {
             true => Ok(()),
@@ -237,6 +249,10 @@ pub async fn delete(id: String, state: State, headers: HeaderMap) -> Outcome {
     if state.v.breaks("USR-15") {
         return shown(&state, StatusCode::OK, &target);
     }
+    no_content()
+}
+
+fn no_content() -> Outcome {
     let mut reply = Reply::new(Vec::new().into());
     *reply.status_mut() = StatusCode::NO_CONTENT;
     Ok(reply)

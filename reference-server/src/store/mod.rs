@@ -75,6 +75,17 @@ fn encode(user: &User) -> Result<Vec<u8>, ConflictableTransactionError<StoreErro
     serde_json::to_vec(user).map_err(|e| abort(e.into()))
 }
 
+/// Whether `new` differs from `old` only in the case of its username (a breach's dirty check).
+fn only_recased(old: &User, new: &User) -> bool {
+    old.username != new.username
+        && old.username.key() == new.username.key()
+        && old.email == new.email
+        && old.full_name == new.full_name
+        && old.age == new.age
+        && old.role == new.role
+        && old.is_active == new.is_active
+}
+
 fn decode(bytes: &[u8]) -> Result<User, StoreError> {
     Ok(serde_json::from_slice(bytes)?)
 }
@@ -221,14 +232,25 @@ impl Store {
                     if unique && tree.get(after.as_bytes())?.is_some() {
                         return Err(abort(StoreError::Conflict(which)));
                     }
-                    tree.remove(before.as_bytes())?;
+                    // Bug `email-change-keeps-old-email`: the old email's index entry stays.
+                    if !(which == Unique::Email && self.v.breaks("email-change-keeps-old-email")) {
+                        tree.remove(before.as_bytes())?;
+                    }
                     tree.insert(after.as_bytes(), &key)?;
+                }
+                // Bug `username-case-change-not-stored`: a dirty check on the normalized
+                // fields sees no change and skips the write, yet answers the new record.
+                if self.v.breaks("username-case-change-not-stored") && only_recased(&old, &new) {
+                    return Ok(Some(new));
                 }
                 users.insert(&key, encode(&new)?)?;
                 Ok(Some(new))
             },
         )?;
-        self.catalog.refresh(id, || self.get(id))?;
+        // Bug `list-index-stale-on-update`: the catalog learns of sign-ups and deletes only.
+        if !self.v.breaks("list-index-stale-on-update") {
+            self.catalog.refresh(id, || self.get(id))?;
+        }
         if updated.is_some() {
             self.flusher.durable().await?;
         }
@@ -250,12 +272,19 @@ impl Store {
                 };
                 let old = decode(&old).map_err(abort)?;
                 allow(&old).map_err(abort)?;
-                names.remove(self.username_key(&old).as_bytes())?;
-                mails.remove(old.email.key().as_bytes())?;
+                // USR-19 broken: a soft delete whose unique indexes still hold the user's
+                // username and email, so no one can take them again.
+                if !self.v.breaks("USR-19") {
+                    names.remove(self.username_key(&old).as_bytes())?;
+                    mails.remove(old.email.key().as_bytes())?;
+                }
                 Ok(true)
             },
         )?;
-        self.catalog.refresh(id, || self.get(id))?;
+        // Bug `delete-stays-listed`: the catalog keeps a deleted user's entry.
+        if !self.v.breaks("delete-stays-listed") {
+            self.catalog.refresh(id, || self.get(id))?;
+        }
         if removed {
             self.count.fetch_sub(1, Ordering::Relaxed);
             self.flusher.durable().await?;
