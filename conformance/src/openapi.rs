@@ -98,7 +98,8 @@ pub fn judge(base: &str, exchange: &Exchange) -> Result<(), Failure> {
 /// The operation of `method` on the path template that `path` matches, literal segments before
 /// parameters (`/users/me` before `/users/{id}`).
 fn operation(path: &str, method: &str) -> Option<(&'static str, &'static Value)> {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    // `/users/` is not `/users`: a trailing slash leaves an empty segment that nothing matches.
+    let segments: Vec<&str> = path.split('/').collect();
     let paths = document()["paths"].as_object()?;
     let mut best: Option<(usize, &'static str, &'static Value)> = None;
     for (template, item) in paths {
