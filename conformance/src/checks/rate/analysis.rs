@@ -1,0 +1,98 @@
+//! RATE-02 read off answers sent over several connections at once: between two answers of which
+//! one was sent after the other came back, `Remaining` falls by one for each request decided in
+//! between, less what the time between them earns.
+
+use super::standing::{Standing, Timed, standing};
+use crate::checks::Outcome;
+use crate::failure::Failure;
+
+/// The clause sentence RATE-02 enforces.
+pub const HINT: &str = "RATE-02: \"a response's Remaining is at most the previous one's less one, plus what the time between them earns\" — one request per w ÷ Limit seconds, or back to Limit at a window's end";
+
+/// Checks that the served `answers` of one identity each took one from `Remaining`; when a
+/// server whose `Remaining` never moved would have passed too, the answers could not tell.
+pub fn takes_one_each(answers: &[Timed]) -> Outcome {
+    let seen: Vec<(Standing, &Timed)> = answers
+        .iter()
+        .filter(|t| t.served())
+        .map(|t| standing(&t.exchange).map(|s| (s, t)))
+        .collect::<Result<_, _>>()?;
+    if let Some(f) = kept_too_much(&seen, |s| s.remaining) {
+        return Err(f.with_hint(HINT));
+    }
+    if kept_too_much(&seen, |s| s.limit - 1).is_none() {
+        let span = span(&seen);
+        return Err(Failure::inconclusive(
+            "the requests came too slowly to tell whether each takes one",
+            format!(
+                "{} answers in {span:.2} s: one that never moved from Limit − 1 would have passed too",
+                seen.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn span(seen: &[(Standing, &Timed)]) -> f64 {
+    let first = seen.iter().map(|(_, t)| t.sent).min();
+    let last = seen.iter().map(|(_, t)| t.received).max();
+    match (first, last) {
+        (Some(f), Some(l)) => (l - f).as_secs_f64(),
+        _ => 0.0,
+    }
+}
+
+/// The breach of RATE-02 among `seen`, reading each answer's `Remaining` with `remaining`.
+///
+/// A pair of answers `a`, `b` (b sent after a came back) keeps too much when `b` reports more
+/// than `a` less every request decided between them, plus one request per `w ÷ Limit` seconds
+/// from `a`'s sending to `b`'s arrival. A fixed window refills once at its end, so pairs that all
+/// span a few points in time (one per window the answers cover) are that refill.
+fn kept_too_much(
+    seen: &[(Standing, &Timed)],
+    remaining: impl Fn(&Standing) -> u64,
+) -> Option<Failure> {
+    let mut spans = Vec::new();
+    let mut first = None;
+    for (a, ta) in seen {
+        for (b, tb) in seen {
+            if !tb.after(ta) {
+                continue;
+            }
+            let between = seen
+                .iter()
+                .filter(|(_, c)| c.after(ta) && tb.after(c))
+                .count() as i64;
+            let elapsed = (tb.received - ta.sent).as_secs_f64();
+            let earned = (elapsed / a.interval()).floor() as i64 + 1;
+            let most = remaining(a) as i64 - (between + 1) + earned;
+            if remaining(b) as i64 > most {
+                spans.push((ta.sent, tb.received));
+                first.get_or_insert((remaining(a), remaining(b), between + 1, most, a, *tb));
+            }
+        }
+    }
+    let (from, to, taken, most, a, tb) = first?;
+    // The fewest points in time that every pair spans (greedily, by the earliest end).
+    spans.sort_by_key(|&(_, end)| end);
+    let mut points = 0;
+    let mut last = None;
+    for (start, end) in spans {
+        if last.is_none_or(|p| start > p) {
+            points += 1;
+            last = Some(end);
+        }
+    }
+    let windows = (span(seen) / a.window).floor() as usize + 1;
+    if points <= windows {
+        return None;
+    }
+    Some(tb.exchange.fail(
+        format!("X-RateLimit-Remaining went from {from} to {to} over {taken} requests"),
+        format!(
+            "at most {most}: one less per request, plus one per {:.3} s",
+            a.interval()
+        ),
+        to.to_string(),
+    ))
+}
