@@ -8,7 +8,10 @@ use clap::Parser;
 use tokio::net::{TcpListener, lookup_host};
 
 #[derive(Parser)]
-#[command(name = "delay-proxy", about = "A TCP proxy that adds latency to each direction")]
+#[command(
+    name = "delay-proxy",
+    about = "A TCP proxy that adds latency to each direction"
+)]
 struct Cli {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:0")]
@@ -25,7 +28,10 @@ struct Cli {
 async fn main() -> std::io::Result<()> {
     let cli = Cli::parse();
     let upstream = lookup_host(&cli.upstream).await?.next().ok_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::NotFound, "the upstream resolves to no address")
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "the upstream resolves to no address",
+        )
     })?;
     let listener = TcpListener::bind(cli.listen).await?;
     // Scripts read this line to learn the address when the port was 0.

@@ -7,7 +7,7 @@ use crate::checks::Outcome;
 use crate::failure::Failure;
 
 /// The clause sentence RATE-02 enforces.
-pub const HINT: &str = "RATE-02: \"a response's Remaining is at most the previous one's less one, plus what the time between them earns\" — one request per w ÷ Limit seconds, or back to Limit at a window's end";
+pub const HINT: &str = "RATE-02: \"a response's Remaining is at most that of a response it follows less one for itself and one for each request decided between them, plus what the time between them earns\"";
 
 /// Checks that the served `answers` of one identity each took one from `Remaining`; when a
 /// server whose `Remaining` never moved would have passed too, the answers could not tell.
@@ -55,14 +55,19 @@ fn kept_too_much(
     let mut spans = Vec::new();
     let mut first = None;
     for (a, ta) in seen {
+        // When each answer sent after `a` came back arrived, in order: those that arrived before
+        // `b` was sent were decided between the two.
+        let mut arrivals: Vec<_> = seen
+            .iter()
+            .filter(|(_, c)| c.after(ta))
+            .map(|(_, c)| c.received)
+            .collect();
+        arrivals.sort();
         for (b, tb) in seen {
             if !tb.after(ta) {
                 continue;
             }
-            let between = seen
-                .iter()
-                .filter(|(_, c)| c.after(ta) && tb.after(c))
-                .count() as i64;
+            let between = arrivals.partition_point(|&r| r <= tb.sent) as i64;
             let elapsed = (tb.received - ta.sent).as_secs_f64();
             let earned = (elapsed / a.interval()).floor() as i64 + 1;
             let most = remaining(a) as i64 - (between + 1) + earned;

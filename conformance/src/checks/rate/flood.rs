@@ -19,10 +19,11 @@ pub const MOST_CONNECTIONS: usize = 64;
 /// How long one drain may take before it gives up as unable to tell.
 const DRAIN_TIME: Duration = Duration::from_secs(90);
 
-/// Connections enough to send four times the `rate` (requests a second) that a bucket refills at,
-/// with round trips of `rtt`.
-pub fn connections(rate: f64, rtt: Duration) -> usize {
-    ((4.0 * rate * rtt.as_secs_f64()).ceil() as usize + 2).clamp(2, MOST_CONNECTIONS)
+/// Connections enough, with round trips of `rtt`, to send four times the `rate` (requests a
+/// second) that a bucket refills at, and to spend its `limit` in about two seconds besides.
+pub fn connections(limit: u64, rate: f64, rtt: Duration) -> usize {
+    let per_sec = 4.0 * rate + limit as f64 / 2.0;
+    ((per_sec * rtt.as_secs_f64()).ceil() as usize + 2).clamp(2, MOST_CONNECTIONS / 2)
 }
 
 /// One request without a body on a kept-alive connection, timed.
@@ -209,7 +210,7 @@ pub fn drain(
     let mut outcome = Ok(());
     let mut during = Some(during);
     let mut gave_up = None;
-    let mut threads = connections(start.rate(), rtt);
+    let mut threads = connections(limit, start.rate(), rtt);
     let worker = || {
         while !stop.load(Ordering::Relaxed)
             && sent.fetch_add(1, Ordering::Relaxed) < budget
@@ -230,10 +231,12 @@ pub fn drain(
         for _ in 0..threads {
             s.spawn(&worker);
         }
-        // Lowest Remaining once a second: when it does not fall fast enough, more connections.
+        // Lowest Remaining once a second: when it falls too slowly, more connections, as long as
+        // they help.
         let mut lows: VecDeque<u64> = VecDeque::new();
         let mut tick = Instant::now();
-        let mut at_most_since: Option<Instant> = None;
+        let mut doubled_at: Option<f64> = None;
+        let mut saturated = false;
         loop {
             std::thread::sleep(Duration::from_millis(20));
             let (done, lowest, refused) = {
@@ -265,30 +268,35 @@ pub fn drain(
             if lows.len() > 3 {
                 lows.pop_front();
             }
-            let fell = lows
-                .front()
-                .copied()
-                .unwrap_or(limit)
-                .saturating_sub(lowest);
-            let per_sec = fell as f64 / (lows.len().max(2) - 1) as f64;
-            // Draining too slowly: what is left would take more than 15 s.
-            if lows.len() >= 2 && lowest as f64 > per_sec * 15.0 {
-                if threads < MOST_CONNECTIONS {
-                    let more = threads.min(MOST_CONNECTIONS - threads);
-                    for _ in 0..more {
-                        s.spawn(&worker);
-                    }
-                    threads += more;
-                    lows.clear();
-                } else if at_most_since.get_or_insert_with(Instant::now).elapsed()
-                    > Duration::from_secs(3)
-                {
-                    gave_up = Some(format!(
-                        "over {MOST_CONNECTIONS} connections Remaining fell by {per_sec:.0} a second and {lowest} remained after {:.1} s",
-                        began.elapsed().as_secs_f64()
-                    ));
-                    break;
+            if lows.len() < 3 {
+                continue;
+            }
+            // Two seconds of readings with the connections there are now.
+            let per_sec = lows[0].saturating_sub(lowest) as f64 / 2.0;
+            if let Some(before) = doubled_at.take()
+                && per_sec < before * 1.2
+            {
+                // More connections did not help: the target, not the round trip, is the bound.
+                saturated = true;
+            }
+            let left = deadline
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64();
+            if !saturated && threads < MOST_CONNECTIONS && lowest as f64 > per_sec * 10.0 {
+                let more = threads.min(MOST_CONNECTIONS - threads);
+                for _ in 0..more {
+                    s.spawn(&worker);
                 }
+                threads += more;
+                doubled_at = Some(per_sec);
+                lows.clear();
+            } else if lowest as f64 > per_sec * left {
+                gave_up = Some(format!(
+                    "over {threads} connections Remaining fell by {per_sec:.0} a second and {lowest} remained after {:.1} s, too many to spend in the {} s a drain may take",
+                    began.elapsed().as_secs_f64(),
+                    DRAIN_TIME.as_secs()
+                ));
+                break;
             }
         }
         stop.store(true, Ordering::Relaxed);
