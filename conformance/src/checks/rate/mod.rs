@@ -157,9 +157,9 @@ fn rate_03(ctx: &Ctx) -> Outcome {
     let user = ctx.user("user")?;
     let (drained, _) = drain(ctx, &user.token, || Ok(()))?;
     let refused = drained.refusal()?;
-    let secs = retry_after(&refused.exchange)?;
+    retry_after(&refused.exchange)?;
     let interval = standing(&refused.exchange)?.interval();
-    not_overstated(ctx, &user.token, refused, secs, &drained.answers, interval)
+    not_overstated(ctx, &user.token, &drained.answers, interval)
 }
 
 /// When a request of a drained identity may be served again by every `Retry-After` it was given:

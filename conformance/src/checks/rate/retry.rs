@@ -41,48 +41,52 @@ pub fn retry_after(exchange: &crate::http::Exchange) -> Result<u64, Failure> {
     Ok(secs)
 }
 
-/// RATE-03's bound on `Retry-After` (`secs`, of `refused`) from what happens next: a request
-/// served `t` seconds after the refusal was sent shows `Retry-After` may be at most `⌈t⌉ + 1`.
-/// Answers in `seen` that came after the refusal count first; then `token` sends one request per
-/// `interval` seconds until one is served, or until no answer could show the bound broken.
-pub fn not_overstated(
-    ctx: &Ctx,
-    token: &str,
-    refused: &Timed,
-    secs: u64,
-    seen: &[Timed],
-    interval: f64,
-) -> Outcome {
-    let overstated = |t: &Timed| {
-        let after = (t.received - refused.sent).as_secs_f64();
-        let most = after.ceil() as u64 + 1;
-        ensure(secs <= most, || {
-            refused
-                .exchange
-                .fail(
-                    format!(
-                        "Retry-After is {secs} s, but a request sent after this 429 was served {after:.2} s after it"
-                    ),
-                    format!("Retry-After of at most {most}"),
-                    format!("Retry-After: {secs}; then {}", t.exchange.summary()),
-                )
-                .with_hint(HINT)
-        })
+/// RATE-03's bound on `Retry-After` from what happens next: a request served `t` seconds after a
+/// refusal was sent shows that refusal's `Retry-After` may be at most `⌈t⌉ + 1`. Every refusal
+/// among `seen` counts, and the answers after it; then `token` sends one request per `interval`
+/// seconds until one is served, or until no answer could show a bound broken.
+pub fn not_overstated(ctx: &Ctx, token: &str, seen: &[Timed], interval: f64) -> Outcome {
+    let mut refusals: Vec<(Timed, u64)> = Vec::new();
+    for t in seen.iter().filter(|t| !t.served()) {
+        refusals.push((t.clone(), retry_after(&t.exchange)?));
+    }
+    let overstated = |refusals: &[(Timed, u64)], t: &Timed| {
+        for (refused, secs) in refusals.iter().filter(|(r, _)| t.served() && t.after(r)) {
+            let after = (t.received - refused.sent).as_secs_f64();
+            let most = after.ceil() as u64 + 1;
+            ensure(*secs <= most, || {
+                refused
+                    .exchange
+                    .fail(
+                        format!(
+                            "Retry-After is {secs} s, but a request sent after this 429 was served {after:.2} s after it"
+                        ),
+                        format!("Retry-After of at most {most}"),
+                        format!("Retry-After: {secs}; then {}", t.exchange.summary()),
+                    )
+                    .with_hint(HINT)
+            })?;
+        }
+        Ok(())
     };
-    // Any served answer comes back after the refusal was sent: 2 is never too long.
-    if secs <= 2 {
-        return Ok(());
+    for t in seen {
+        overstated(&refusals, t)?;
     }
-    for t in seen.iter().filter(|t| t.served() && t.after(refused)) {
-        overstated(t)?;
-    }
+    // Past this no answer could show the drain's bounds broken: any served answer comes back
+    // after a refusal was sent, so ⌈t⌉ + 1 ≥ 2, and once t ≥ Retry-After − 1 the bound holds.
+    // The probes' own refusals do not extend it, so a limiter that counts them cannot either.
+    let give_up = refusals
+        .iter()
+        .map(|(r, secs)| r.sent + Duration::from_secs(secs.saturating_sub(1).min(LONGEST_WAIT)))
+        .max();
     let period = Duration::from_secs_f64(interval.clamp(0.02, 1.0));
-    let give_up = refused.sent + Duration::from_secs((secs - 1).min(LONGEST_WAIT));
-    while Instant::now() < give_up {
+    while give_up.is_some_and(|g| Instant::now() < g) {
         let t = timed(ctx, me(token))?;
         if t.served() {
-            return overstated(&t);
+            return overstated(&refusals, &t);
         }
+        let secs = retry_after(&t.exchange)?;
+        refusals.push((t, secs));
         std::thread::sleep(period);
     }
     Ok(())
