@@ -230,7 +230,6 @@ impl Ctx {
                 });
             }
         });
-        let report = report.into_inner().unwrap_or_else(|e| e.into_inner());
-        report
+        report.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -2,7 +2,6 @@
 //! than it refills whatever the round trip or the machine's load: the rate-limit clauses are about
 //! counts, and a check that sends one request at a time can only tell on a fast link.
 
-use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -229,11 +228,11 @@ pub fn drain(
     };
     std::thread::scope(|s| {
         for _ in 0..threads {
-            s.spawn(&worker);
+            s.spawn(worker);
         }
         // Lowest Remaining once a second: when it falls too slowly, more connections, as long as
         // they help.
-        let mut lows: VecDeque<u64> = VecDeque::new();
+        let mut lows: Vec<u64> = Vec::new();
         let mut tick = Instant::now();
         let mut doubled_at: Option<f64> = None;
         let mut saturated = false;
@@ -264,15 +263,16 @@ pub fn drain(
                 continue;
             }
             tick = Instant::now();
-            lows.push_back(lowest);
-            if lows.len() > 3 {
-                lows.pop_front();
-            }
+            // Readings since the connections last changed, one a second.
+            lows.push(lowest);
             if lows.len() < 3 {
                 continue;
             }
-            // Two seconds of readings with the connections there are now.
-            let per_sec = lows[0].saturating_sub(lowest) as f64 / 2.0;
+            let fell = |readings: &[u64]| {
+                readings[0].saturating_sub(lowest) as f64 / (readings.len() - 1) as f64
+            };
+            // Over the last two seconds, to decide on more connections quickly.
+            let per_sec = fell(&lows[lows.len() - 3..]);
             if let Some(before) = doubled_at.take()
                 && per_sec < before * 1.2
             {
@@ -285,12 +285,14 @@ pub fn drain(
             if !saturated && threads < MOST_CONNECTIONS && lowest as f64 > per_sec * 10.0 {
                 let more = threads.min(MOST_CONNECTIONS - threads);
                 for _ in 0..more {
-                    s.spawn(&worker);
+                    s.spawn(worker);
                 }
                 threads += more;
                 doubled_at = Some(per_sec);
                 lows.clear();
-            } else if lowest as f64 > per_sec * left {
+            } else if lows.len() > 5 && lowest as f64 > fell(&lows) * left {
+                // Too slow over five seconds or more, not a passing stall.
+                let per_sec = fell(&lows);
                 gave_up = Some(format!(
                     "over {threads} connections Remaining fell by {per_sec:.0} a second and {lowest} remained after {:.1} s, too many to spend in the {} s a drain may take",
                     began.elapsed().as_secs_f64(),
