@@ -16,7 +16,7 @@ use crate::http::Request;
 pub const MOST_CONNECTIONS: usize = 64;
 
 /// How long one drain may take before it gives up as unable to tell.
-const DRAIN_TIME: Duration = Duration::from_secs(90);
+const DRAIN_TIME: Duration = Duration::from_secs(150);
 
 /// Connections enough, with round trips of `rtt`, to send four times the `rate` (requests a
 /// second) that a bucket refills at, and to spend its `limit` in about two seconds besides.
