@@ -101,3 +101,80 @@ fn kept_too_much(
         to.to_string(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::failure::Kind;
+    use crate::http::{Exchange, Request};
+
+    /// An answer of a limit of 100 per 60 s, sent and received at these milliseconds after `at`.
+    fn answer(at: Instant, sent: u64, received: u64, remaining: u64) -> Timed {
+        let headers = [
+            ("x-ratelimit-limit", "100".to_owned()),
+            ("x-ratelimit-remaining", remaining.to_string()),
+            ("ratelimit-policy", "\"general\";q=100;w=60".to_owned()),
+        ];
+        Timed {
+            exchange: Exchange {
+                url: "http://target/api/v1/users/me".into(),
+                request: Request::get("/users/me"),
+                status: 200,
+                headers: headers.map(|(n, v)| (n.to_owned(), v)).to_vec(),
+                body: Vec::new(),
+            },
+            sent: at + Duration::from_millis(sent),
+            received: at + Duration::from_millis(received),
+        }
+    }
+
+    /// One after another, 10 ms apart, each taking 5 ms.
+    fn sequential(remaining: &[u64]) -> Vec<Timed> {
+        let at = Instant::now();
+        (0..remaining.len() as u64)
+            .map(|n| answer(at, n * 10, n * 10 + 5, remaining[n as usize]))
+            .collect()
+    }
+
+    #[test]
+    fn a_fixed_window_that_refills_at_its_end_passes() {
+        let mut remaining: Vec<u64> = (0..20).rev().collect();
+        remaining.extend((80..100).rev());
+
+        assert!(takes_one_each(&sequential(&remaining)).is_ok());
+    }
+
+    #[test]
+    fn a_remaining_that_never_moves_is_a_breach() {
+        let outcome = takes_one_each(&sequential(&[99; 40]));
+
+        assert_eq!(outcome.unwrap_err().kind, Kind::Violation);
+    }
+
+    #[test]
+    fn answers_slower_than_the_refill_cannot_tell() {
+        let at = Instant::now();
+        let slow: Vec<Timed> = (0..10)
+            .map(|n| answer(at, n * 1000, n * 1000 + 5, 99))
+            .collect();
+
+        assert_eq!(takes_one_each(&slow).unwrap_err().kind, Kind::Inconclusive);
+    }
+
+    #[test]
+    fn overlapping_answers_in_any_order_pass() {
+        let at = Instant::now();
+        // Four connections: requests overlap, and their Remaining arrive out of order.
+        let answers: Vec<Timed> = (0..40u64)
+            .map(|n| {
+                let wave = n / 4;
+                let remaining = 99 - (wave * 4 + (3 - n % 4));
+                answer(at, wave * 10, wave * 10 + 8, remaining)
+            })
+            .collect();
+
+        assert!(takes_one_each(&answers).is_ok());
+    }
+}
