@@ -68,3 +68,33 @@ async fn delayed(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, delay: Duratio
     };
     tokio::join!(reader, writer);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn bytes_pass_through_both_ways_and_the_end_follows_them() {
+        let upstream = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let upstream_addr = upstream.local_addr().unwrap();
+        // An echo server that closes once the client has.
+        tokio::spawn(async move {
+            let (mut socket, _) = upstream.accept().await.unwrap();
+            let mut all = Vec::new();
+            socket.read_to_end(&mut all).await.unwrap();
+            socket.write_all(&all).await.unwrap();
+        });
+        let proxy = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let proxy_addr = proxy.local_addr().unwrap();
+        tokio::spawn(serve(proxy, upstream_addr, Duration::from_millis(1)));
+        let sent: Vec<u8> = (0..200_000u32).map(|n| n as u8).collect();
+
+        let mut client = TcpStream::connect(proxy_addr).await.unwrap();
+        client.write_all(&sent).await.unwrap();
+        client.shutdown().await.unwrap();
+        let mut echoed = Vec::new();
+        client.read_to_end(&mut echoed).await.unwrap();
+
+        assert_eq!(echoed, sent);
+    }
+}
