@@ -199,28 +199,119 @@ fn http_10(ctx: &Ctx) -> Outcome {
     let strangers = "[a-z]{3,12}".prop_map(|h| format!("https://{h}.untrusted.example"));
     let edges = ["https://evil.example".to_owned(), "null".to_owned()];
     for_all(ctx.budget, edges, strangers, |stranger| {
-        if stranger.eq_ignore_ascii_case(&origin) {
-            return Ok(());
-        }
-        for request in [
-            Request::get("/users/me").bearer(&user.token),
-            Request::new("OPTIONS", "/users/me").header("Access-Control-Request-Method", "GET"),
-        ] {
-            let exchange = ctx.send(request.header("Origin", stranger.clone()))?;
-            ensure(
-                exchange.header("access-control-allow-origin") != Some(stranger.as_str()),
-                || {
-                    exchange.fail(
-                        "an origin that is not allowed is granted access",
-                        format!("no Access-Control-Allow-Origin: {stranger}"),
-                        format!("Access-Control-Allow-Origin: {stranger}"),
-                    )
-                },
-            )?;
-            never_wildcard_with_credentials(&exchange)?;
-        }
-        Ok(())
+        not_granted(ctx, &user.token, &origin, stranger)
+    })?;
+    // Other origins that an origin check by prefix, suffix, pattern or host alone would let in.
+    let Some(allowed) = Parts::parse(&origin) else {
+        return Ok(());
+    };
+    let edges: Vec<String> = (0..LOOKALIKES)
+        .map(|k| allowed.lookalike(k, "evil"))
+        .collect();
+    let lookalikes = (0..LOOKALIKES, "[a-z]{1,8}").prop_map(move |(k, l)| allowed.lookalike(k, &l));
+    for_all(ctx.budget, edges, lookalikes, |lookalike| {
+        not_granted(ctx, &user.token, &origin, lookalike).map_err(|f| {
+            let title = format!("an origin resembling {origin}: {}", f.title);
+            f.retitled(title).with_hint(SAME_ORIGIN)
+        })
     })
+}
+
+/// The clause sentence of HTTP-10 that the look-alike origins test.
+const SAME_ORIGIN: &str = "HTTP-10: \"An origin is allowed only when it is the same origin as a configured one: the same scheme, host and port, compared as whole serialisations scheme://host[:port]\" — compare the Origin header with each configured origin for equality, never by prefix, suffix or an unescaped pattern";
+
+/// Neither a request nor a preflight from `stranger` is granted access, nor `*` with credentials.
+fn not_granted(ctx: &Ctx, token: &str, origin: &str, stranger: &str) -> Outcome {
+    if stranger.eq_ignore_ascii_case(origin) {
+        return Ok(());
+    }
+    for request in [
+        Request::get("/users/me").bearer(token),
+        Request::new("OPTIONS", "/users/me").header("Access-Control-Request-Method", "GET"),
+    ] {
+        let exchange = ctx.send(request.header("Origin", stranger))?;
+        ensure(
+            !exchange
+                .header("access-control-allow-origin")
+                .is_some_and(|granted| granted.trim().eq_ignore_ascii_case(stranger)),
+            || {
+                exchange.fail(
+                    "an origin that is not allowed is granted access",
+                    format!("no Access-Control-Allow-Origin: {stranger}"),
+                    format!("Access-Control-Allow-Origin: {stranger}"),
+                )
+            },
+        )?;
+        never_wildcard_with_credentials(&exchange)?;
+    }
+    Ok(())
+}
+
+/// How many kinds of look-alike `Parts::lookalike` makes.
+const LOOKALIKES: usize = 7;
+
+/// An origin's serialisation, taken apart.
+#[derive(Clone, Debug)]
+struct Parts {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+}
+
+impl Parts {
+    fn parse(origin: &str) -> Option<Parts> {
+        let (scheme, rest) = origin.trim().trim_end_matches('/').split_once("://")?;
+        let (host, port) = match rest.rsplit_once(':') {
+            // A colon inside `[…]` belongs to an IPv6 address.
+            Some((h, p)) if !p.contains(']') => (h, Some(p.parse().ok()?)),
+            _ => (rest, None),
+        };
+        (!host.is_empty() && !scheme.is_empty()).then(|| Parts {
+            scheme: scheme.to_ascii_lowercase(),
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
+
+    fn port(&self) -> String {
+        self.port.map(|p| format!(":{p}")).unwrap_or_default()
+    }
+
+    /// Another origin that resembles this one, of kind `k`, made with `label`.
+    fn lookalike(&self, k: usize, label: &str) -> String {
+        let (scheme, host, port) = (&self.scheme, &self.host, self.port());
+        match k {
+            // A longer host: passes a prefix match.
+            0 => format!("{scheme}://{host}.{label}.com{port}"),
+            // A host that ends with this one: passes a suffix match.
+            1 => format!("{scheme}://{label}{host}{port}"),
+            // A subdomain: passes a suffix match on the dotted host.
+            2 => format!("{scheme}://{label}.{host}{port}"),
+            // Another scheme: passes a comparison of hosts alone.
+            3 => {
+                let other = if scheme == "https" { "http" } else { "https" };
+                format!("{other}://{host}{port}")
+            }
+            // Another port: passes a comparison of scheme and host.
+            4 => {
+                let other = match self.port {
+                    Some(p) => p.wrapping_add(1).max(1),
+                    None => 8000 + label.len() as u16,
+                };
+                format!("{scheme}://{host}:{other}")
+            }
+            // A dot taken as any character: passes a pattern made of the origin unescaped.
+            5 => {
+                let letter = label.chars().next().unwrap_or('x');
+                format!(
+                    "{scheme}://{}{port}",
+                    host.replacen('.', &letter.to_string(), 1)
+                )
+            }
+            // The allowed origin inside a longer one: passes a substring match.
+            _ => format!("{scheme}://{label}-{host}.{label}.net{port}"),
+        }
+    }
 }
 
 fn http_11(ctx: &Ctx) -> Outcome {

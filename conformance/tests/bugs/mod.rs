@@ -4,6 +4,7 @@
 
 mod collections;
 mod model;
+mod rate;
 mod schema;
 
 /// One realistic bug and the checks that must catch it.
@@ -18,6 +19,6 @@ pub struct Bug {
 
 /// Every bug of every area.
 pub fn all() -> impl Iterator<Item = &'static Bug> {
-    let areas = [collections::BUGS, model::BUGS, schema::BUGS];
+    let areas = [collections::BUGS, model::BUGS, rate::BUGS, schema::BUGS];
     areas.into_iter().flatten()
 }

@@ -53,6 +53,7 @@ pub struct Limiter {
     /// RATE-04 broken: `Retry-After` promises the nominal interval, not the real wait.
     understates_wait: bool,
     buckets: Keyed,
+    v: Violations,
 }
 
 fn ceil_secs(d: Duration) -> u64 {
@@ -78,6 +79,7 @@ impl Limiter {
             interval,
             understates_wait,
             buckets: RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>(),
+            v: v.clone(),
         })
     }
 
@@ -104,9 +106,26 @@ impl Limiter {
                     limit: self.limit,
                     remaining: 0,
                     reset: ceil_secs(wait + self.interval * (self.limit - 1)),
-                    retry_after: Some(ceil_secs(wait).max(1)),
+                    retry_after: Some(self.retry_after(wait)),
                 })
             }
+        }
+    }
+
+    /// `Retry-After` for a refusal whose next allowance comes back after `wait`: in whole
+    /// seconds, rounded up, at least 1 (RATE-03).
+    fn retry_after(&self, wait: Duration) -> u64 {
+        let v = &self.v;
+        if v.breaks("retry-after-from-window") {
+            // The policy's window, as if the whole window had to pass.
+            WINDOW.as_secs()
+        } else if v.breaks("retry-after-in-milliseconds") {
+            (wait.as_millis() as u64).max(1)
+        } else if v.breaks("retry-after-lockout") {
+            // A lockout that is announced but not enforced.
+            3600
+        } else {
+            ceil_secs(wait).max(1)
         }
     }
 

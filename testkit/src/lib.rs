@@ -1,0 +1,3 @@
+//! Test utilities: network conditions a suite must hold under, made on this machine.
+
+pub mod delay;
