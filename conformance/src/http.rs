@@ -18,6 +18,8 @@ pub struct Request {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
+    /// The body sent as a stream of unknown length: chunked, with no `Content-Length`.
+    pub chunked: bool,
 }
 
 impl Request {
@@ -27,6 +29,7 @@ impl Request {
             path: path.into(),
             headers: Vec::new(),
             body: None,
+            chunked: false,
         }
     }
 
@@ -70,6 +73,12 @@ impl Request {
             self = self.header("Content-Type", content_type);
         }
         self.body = Some(body.into());
+        self
+    }
+
+    /// Sends the body with `Transfer-Encoding: chunked` and no `Content-Length`.
+    pub fn chunked(mut self) -> Request {
+        self.chunked = true;
         self
     }
 }
@@ -147,6 +156,9 @@ impl Exchange {
                 value.clone()
             };
             let _ = write!(cmd, " -H {}", quote(&format!("{name}: {shown}")));
+        }
+        if self.request.chunked {
+            cmd.push_str(" -H 'Transfer-Encoding: chunked'");
         }
         if let Some(body) = &self.request.body {
             if body.len() > 2048 {
@@ -319,8 +331,14 @@ impl Http {
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
+        match &request.body {
+            // A reader's length is unknown to reqwest, so it sends the body chunked.
+            Some(body) if request.chunked => {
+                let reader = std::io::Cursor::new(body.clone());
+                builder = builder.body(reqwest::blocking::Body::new(reader));
+            }
+            Some(body) => builder = builder.body(body.clone()),
+            None => {}
         }
         self.sent.fetch_add(1, Ordering::Relaxed);
         let unanswered = |e: reqwest::Error| {

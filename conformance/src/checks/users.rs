@@ -2,6 +2,7 @@
 
 mod lifecycle;
 mod listing;
+pub(super) mod ops;
 
 use lifecycle::*;
 use listing::*;
