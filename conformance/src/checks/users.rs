@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::{Check, Needs, Outcome};
-use crate::context::Ctx;
+use crate::context::{Ctx, Session};
 use crate::expect;
 use crate::failure::{Failure, ensure};
 use crate::http::{Exchange, Request};
@@ -475,34 +475,35 @@ fn variant(name: &str, mask: &[bool]) -> String {
     }
 }
 
-/// `PUT`, `PATCH` and a merge patch of another user to `taken` (held by someone else, in another
-/// case) are each `409` and change nothing.
-fn taken_on_update(ctx: &Ctx, member: &str, taken: &str) -> Outcome {
-    let other = ctx.user("user")?;
+/// An update of `other` through `op` to `taken` (held by someone else, in another case) is `409`
+/// and changes nothing.
+fn taken_on_update(ctx: &Ctx, other: &Session, op: ops::Op, member: &str, taken: &str) -> Outcome {
     let before = ctx.fetch(other.id)?;
-    for op in ops::UPDATES {
-        let change = ctx.send(ops::send_one(ctx, op, &other, member, &json!(taken)))?;
-        let what = format!("{} to a {member} taken in another case", op.name());
-        expect::problem(&change, 409, &what)?;
-        let after = ctx.fetch(other.id)?;
-        ensure(after == before, || {
-            change.fail(
-                format!("the refused {} changed the user", op.name()),
-                before.to_string(),
-                after.to_string(),
-            )
-        })?;
-    }
-    Ok(())
+    let change = ctx.send(ops::send_one(ctx, op, other, member, &json!(taken)))?;
+    let what = format!("{} to a {member} taken in another case", op.name());
+    expect::problem(&change, 409, &what)?;
+    let after = ctx.fetch(other.id)?;
+    ensure(after == before, || {
+        change.fail(
+            format!("the refused {} changed the user", op.name()),
+            before.to_string(),
+            after.to_string(),
+        )
+    })
 }
 
 fn usr_04(ctx: &Ctx) -> Outcome {
-    let edges = [(String::new(), vec![true; 64])];
+    let other = ctx.user("user")?;
+    let edges = (0..ops::UPDATES.len()).map(|op| (String::new(), vec![true; 64], op));
     for_all(
         ctx.budget,
         edges,
-        (inputs::username_tail(), inputs::case_mask()),
-        |(tail, mask)| {
+        (
+            inputs::username_tail(),
+            inputs::case_mask(),
+            0..ops::UPDATES.len(),
+        ),
+        |(tail, mask, op)| {
             let mut body = ctx.sign_up_body();
             body["username"] = json!(format!("{}{tail}", body["username"].as_str().unwrap_or("")));
             let holder = ctx.create(&body)?;
@@ -533,18 +534,24 @@ fn usr_04(ctx: &Ctx) -> Outcome {
                 f.retitled(title)
             })?;
             // The same holds for an update to a taken username, on every update operation.
-            taken_on_update(ctx, "username", &taken)
+            taken_on_update(ctx, &other, ops::UPDATES[*op], "username", &taken)
         },
     )
 }
 
 fn usr_05(ctx: &Ctx) -> Outcome {
-    let edges = [(("".to_owned(), "example.com".to_owned()), vec![true; 64])];
+    let other = ctx.user("user")?;
+    let parts = || ("".to_owned(), "example.com".to_owned());
+    let edges = (0..ops::UPDATES.len()).map(|op| (parts(), vec![true; 64], op));
     for_all(
         ctx.budget,
         edges,
-        (inputs::email_parts(), inputs::case_mask()),
-        |(parts, mask)| {
+        (
+            inputs::email_parts(),
+            inputs::case_mask(),
+            0..ops::UPDATES.len(),
+        ),
+        |(parts, mask, op)| {
             let body = sign_up(ctx, "", parts);
             let holder = ctx.create(&body)?;
             let taken = variant(holder["email"].as_str().unwrap_or(""), mask);
@@ -571,7 +578,7 @@ fn usr_05(ctx: &Ctx) -> Outcome {
                 let title = format!("the refused sign-up kept its username: {}", f.title);
                 f.retitled(title)
             })?;
-            taken_on_update(ctx, "email", &taken)
+            taken_on_update(ctx, &other, ops::UPDATES[*op], "email", &taken)
         },
     )
 }
