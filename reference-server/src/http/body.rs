@@ -149,9 +149,32 @@ fn beyond_range(buf: &[u8], error: serde_json::Error) -> Result<Value, serde_jso
         }
         let number = &text[at..end];
         match number.parse::<f64>() {
-            Ok(f) if f.is_infinite() => out.push_str(&(f.signum() * f64::MAX).to_string()),
+            Ok(f) if f.is_infinite() => out.push_str(&format!("{:e}", f.signum() * f64::MAX)),
             _ => out.push_str(number),
         }
     }
     serde_json::from_str(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::beyond_range;
+
+    fn read(text: &str) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_str(text).or_else(|e| beyond_range(text.as_bytes(), e))
+    }
+
+    #[test]
+    fn a_number_past_a_doubles_range_reads_as_the_largest_double() {
+        let body = read(r#"{"age": 1e400, "n": -1E999, "s": "1e400 \" 2e999"}"#).expect("JSON");
+        assert_eq!(body["age"].as_f64(), Some(f64::MAX));
+        assert_eq!(body["n"].as_f64(), Some(-f64::MAX));
+        assert_eq!(body["s"], r#"1e400 " 2e999"#);
+    }
+
+    #[test]
+    fn a_malformed_body_with_a_huge_number_stays_malformed() {
+        assert!(read(r#"{"age": 01e400}"#).is_err());
+        assert!(read(r#"{"age": 1e400"#).is_err());
+    }
 }
