@@ -67,7 +67,7 @@ pub const CHECKS: &[Check] = &[
         id: "USR-11",
         section: "users",
         title: "GET /users is a bounded page in id order",
-        hint: "validate page (>= 1) and page_size (1-100) and slice the id-ordered collection",
+        hint: "USR-11: a page or page_size that is out of range or not an integer is answered 422 naming the parameter (page_size 1-100, 2^32 + 10 and 2^64 included); slice the id-ordered collection",
         needs: Needs::Nothing,
         run: usr_11,
     },

@@ -110,6 +110,11 @@ pub const BUGS: &[Bug] = &[
         caught_by: &["USR-02"],
     },
     Bug {
+        name: "page-size-truncated-to-u32",
+        what: "page_size is narrowed to u32 before its range check: 2^32 + 10 is a page of 10",
+        caught_by: &["USR-11"],
+    },
+    Bug {
         name: "missing-content-type-read-as-json",
         what: "a body without Content-Type is decoded as JSON",
         caught_by: &["GEN-05"],
