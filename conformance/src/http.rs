@@ -20,6 +20,8 @@ pub struct Request {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
+    /// The body sent as a stream of unknown length: chunked, with no `Content-Length`.
+    pub chunked: bool,
 }
 
 impl Request {
@@ -29,6 +31,7 @@ impl Request {
             path: path.into(),
             headers: Vec::new(),
             body: None,
+            chunked: false,
         }
     }
 
@@ -72,6 +75,12 @@ impl Request {
             self = self.header("Content-Type", content_type);
         }
         self.body = Some(body.into());
+        self
+    }
+
+    /// Sends the body with `Transfer-Encoding: chunked` and no `Content-Length`.
+    pub fn chunked(mut self) -> Request {
+        self.chunked = true;
         self
     }
 }
@@ -144,6 +153,9 @@ impl Exchange {
         let mut cmd = format!("curl -i -X {} {}", self.request.method, quote(&self.url));
         for (name, value) in &self.request.headers {
             let _ = write!(cmd, " -H {}", quote(&format!("{name}: {value}")));
+        }
+        if self.request.chunked {
+            cmd.push_str(" -H 'Transfer-Encoding: chunked'");
         }
         if let Some(body) = &self.request.body {
             if body.len() > LONGEST_INLINE_BODY {
@@ -447,8 +459,14 @@ impl Http {
                 })?;
             builder = builder.header(name.as_str(), value);
         }
-        if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
+        match &request.body {
+            // A reader's length is unknown to reqwest, so it sends the body chunked.
+            Some(body) if request.chunked => {
+                let reader = std::io::Cursor::new(body.clone());
+                builder = builder.body(reqwest::blocking::Body::new(reader));
+            }
+            Some(body) => builder = builder.body(body.clone()),
+            None => {}
         }
         self.counts.sent.fetch_add(1, Ordering::Relaxed);
         self.check_sent.fetch_add(1, Ordering::Relaxed);

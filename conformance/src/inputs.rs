@@ -2,6 +2,10 @@
 //! usernames and emails are generated as tails appended to a run-unique base, so that generated
 //! users never collide with each other or with data already on the target.
 
+pub mod bounds;
+
+pub use bounds::{Bound, literal, to_body};
+
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -173,7 +177,14 @@ pub fn invalid_age() -> impl Strategy<Value = Value> {
 }
 
 pub fn invalid_age_edges() -> Vec<Value> {
-    vec![json!(151), json!(255), json!(-1), json!(30.5), json!("30")]
+    vec![
+        json!(151),
+        json!(255),
+        json!(256),
+        json!(-1),
+        json!(30.5),
+        json!("30"),
+    ]
 }
 
 /// Any JSON value, small.

@@ -2,9 +2,12 @@
 
 mod lifecycle;
 mod listing;
+pub(super) mod ops;
+mod uniqueness;
 
 use lifecycle::*;
 use listing::*;
+use uniqueness::*;
 
 use std::sync::Barrier;
 
@@ -14,7 +17,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::{Check, Needs, Outcome};
-use crate::context::Ctx;
+use crate::context::{Ctx, Session};
 use crate::expect;
 use crate::failure::{Failure, ensure};
 use crate::http::{Exchange, Request};
@@ -34,7 +37,7 @@ pub const CHECKS: &[Check] = &[
         id: "USR-02",
         section: "users",
         title: "GET /users/{id} is the user, or 404 when there is none",
-        hint: "answer 404 problem+json for any id that names no user, numeric or not",
+        hint: "USR-02: an id that names no user (including one that is not a number) is answered 404 with a problem; read ids of any size (2^64 too) without 400, 5xx or wrapping to another user",
         needs: Needs::Nothing,
         run: usr_02,
     },
@@ -42,7 +45,7 @@ pub const CHECKS: &[Check] = &[
         id: "USR-03",
         section: "users",
         title: "no response contains a password or its hash",
-        hint: "serialize a view of the user that has no password member",
+        hint: "USR-03: no response ever contains a password, its hash, or a member whose name contains password; error answers (422, 409, 401) included: never echo a rejected value",
         needs: Needs::Nothing,
         run: usr_03,
     },
@@ -50,7 +53,7 @@ pub const CHECKS: &[Check] = &[
         id: "USR-04",
         section: "users",
         title: "a username taken in any case is 409",
-        hint: "enforce uniqueness on the lowercased username, atomically with the insert",
+        hint: "USR-04: a sign-up or update (PUT, PATCH, merge patch) with a username another user holds, ignoring case, is 409 and changes nothing; compare lowercased keys on every path",
         needs: Needs::Nothing,
         run: usr_04,
     },
@@ -58,7 +61,7 @@ pub const CHECKS: &[Check] = &[
         id: "USR-05",
         section: "users",
         title: "an email taken in any case is 409",
-        hint: "enforce uniqueness on the lowercased email, atomically with the insert",
+        hint: "USR-05: a sign-up or update (PUT, PATCH, merge patch) with an email another user holds, ignoring case, is 409 and changes nothing",
         needs: Needs::Nothing,
         run: usr_05,
     },
@@ -66,7 +69,7 @@ pub const CHECKS: &[Check] = &[
         id: "USR-11",
         section: "users",
         title: "GET /users is a bounded page in id order",
-        hint: "validate page (>= 1) and page_size (1-100) and slice the id-ordered collection",
+        hint: "USR-11: a page or page_size that is out of range or not an integer is answered 422 naming the parameter (page_size 1-100, 2^32 + 10 and 2^64 included); slice the id-ordered collection",
         needs: Needs::Nothing,
         run: usr_11,
     },
@@ -106,7 +109,7 @@ pub const CHECKS: &[Check] = &[
         id: "USR-17",
         section: "users",
         title: "created_at is fixed; updated_at moves forward on every change",
-        hint: "set updated_at on every update that changes a field, never created_at",
+        hint: "USR-17: created_at never changes; updated_at does not go backwards and changes with every update that changes a field: each field, through PUT, PATCH and merge patch alike",
         needs: Needs::Nothing,
         run: usr_17,
     },
@@ -288,6 +291,35 @@ fn usr_02(ctx: &Ctx) -> Outcome {
     let gone = ctx.user("user")?;
     let deleted = ctx.send(Request::delete(format!("/users/{}", gone.id)).bearer(&gone.token))?;
     expect::status(&deleted, &[204], "a user deleting themself")?;
+    // Numbers past 2^32, 2^63 and 2^64 name no user here, or only the user of exactly that id: an
+    // id read into a narrower integer is neither refused (400) nor a 5xx nor another user.
+    let huge = [
+        (id + (1 << 32)).to_string(),
+        "9223372036854775807".into(),
+        "9223372036854775808".into(),
+        "18446744073709551615".into(),
+        "18446744073709551616".into(),
+        "1000000000000000000".into(),
+        "99999999999999999999999".into(),
+    ];
+    for huge in huge {
+        let exchange = ctx.send(Request::get(format!("/users/{huge}")).bearer(&admin.token))?;
+        if exchange.status == 200 {
+            let named = exchange
+                .json()
+                .and_then(|u| u["id"].as_u64())
+                .map(|n| n.to_string());
+            ensure(named.as_deref() == Some(huge.as_str()), || {
+                exchange.fail(
+                    format!("GET /users/{huge} answered another user"),
+                    format!("404, or the user whose id is {huge}"),
+                    exchange.summary(),
+                )
+            })?;
+            continue;
+        }
+        expect::problem(&exchange, 404, "GET of an id past 32 or 64 bits").map(drop)?;
+    }
     let edges = [gone.id.to_string(), "abc".into(), "0".into()];
     for_all(ctx.budget, edges, absent_id(), |id| {
         let exchange = ctx.send(Request::get(format!("/users/{id}")).bearer(&admin.token))?;
@@ -325,7 +357,8 @@ fn no_password(exchange: &Exchange, password: &str) -> Outcome {
     if text.contains(password) {
         found.push("the password itself".into());
     }
-    if text.contains("$argon2") || text.contains("$2b$") || text.contains("$scrypt$") {
+    let hashes = ["$argon2", "$2a$", "$2b$", "$2y$", "$scrypt$", "$pbkdf2"];
+    if hashes.iter().any(|h| text.contains(h)) {
         found.push("a password hash".into());
     }
     ensure(found.is_empty(), || {
@@ -337,7 +370,62 @@ fn no_password(exchange: &Exchange, password: &str) -> Outcome {
     })
 }
 
+/// Random letters and digits: a password made of them appears in a response only if it was echoed.
+fn marker(len: usize) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// Error answers carry no password either: invalid sign-ups of each kind, a sign-up refused for
+/// another field or a taken username, updates naming `password` on every operation, a failed
+/// login. Each password is random, so finding it in a body means it was echoed.
+fn error_bodies(ctx: &Ctx) -> Outcome {
+    let user = ctx.user("user")?;
+    let m = marker(12);
+    let refused = [
+        format!("Q7{}", &m[..5]),
+        format!("Pw{}", m.replace(char::is_numeric, "x")),
+        format!("pw7{m}"),
+        format!("PW7{}", m.to_uppercase()),
+        format!("Pw7{}", marker(130)),
+    ];
+    for password in &refused {
+        let mut body = ctx.sign_up_body();
+        body["password"] = json!(password);
+        no_password(&ctx.send(Request::post("/users").json(&body))?, password)?;
+    }
+    let password = format!("Pw7{m}");
+    let mut body = ctx.sign_up_body();
+    body["password"] = json!(password);
+    for (member, value) in [("username", json!("a b")), ("age", json!(-1))] {
+        let mut bad = body.clone();
+        bad[member] = value;
+        no_password(&ctx.send(Request::post("/users").json(&bad))?, &password)?;
+    }
+    body["username"] = json!(user.username);
+    no_password(&ctx.send(Request::post("/users").json(&body))?, &password)?;
+    let mut members = serde_json::Map::new();
+    members.insert("password".into(), json!(password));
+    members.insert("age".into(), json!(-1));
+    for op in ops::UPDATES {
+        no_password(
+            &ctx.send(ops::request(ctx, op, &user, &members))?,
+            &password,
+        )?;
+    }
+    let login = json!({"username": user.username, "password": password});
+    no_password(
+        &ctx.send(Request::post("/auth/login").json(&login))?,
+        &password,
+    )
+}
+
 fn usr_03(ctx: &Ctx) -> Outcome {
+    error_bodies(ctx)?;
     let admin = ctx.admin()?;
     for_all(ctx.budget, [], inputs::password(), |password| {
         let mut body = ctx.sign_up_body();
@@ -377,128 +465,4 @@ fn usr_03(ctx: &Ctx) -> Outcome {
         }
         Ok(())
     })
-}
-
-/// The first case variant of `name` that differs from it, as proptest chose or by swapping all.
-fn variant(name: &str, mask: &[bool]) -> String {
-    let chosen = inputs::recase(name, mask);
-    if chosen != name {
-        chosen
-    } else {
-        inputs::recase(name, &vec![true; name.len()])
-    }
-}
-
-fn usr_04(ctx: &Ctx) -> Outcome {
-    let edges = [(String::new(), vec![true; 64])];
-    for_all(
-        ctx.budget,
-        edges,
-        (inputs::username_tail(), inputs::case_mask()),
-        |(tail, mask)| {
-            let mut body = ctx.sign_up_body();
-            body["username"] = json!(format!("{}{tail}", body["username"].as_str().unwrap_or("")));
-            let holder = ctx.create(&body)?;
-            let taken = variant(holder["username"].as_str().unwrap_or(""), mask);
-            let mut second = ctx.sign_up_body();
-            second["username"] = json!(taken);
-            let exchange = ctx.send(Request::post("/users").json(&second))?;
-            expect::problem(
-                &exchange,
-                409,
-                "a sign-up with a username taken in another case",
-            )?;
-            let holder_id = holder["id"].as_u64().unwrap_or_default();
-            let after = ctx.fetch(holder_id)?;
-            ensure(after == holder, || {
-                exchange.fail(
-                    "the refused sign-up changed the holder of the username",
-                    holder.to_string(),
-                    after.to_string(),
-                )
-            })?;
-            // Nothing was created: the refused sign-up's email is still free.
-            let mut third = ctx.sign_up_body();
-            third["email"] = second["email"].clone();
-            ctx.create(&third).map_err(|f| {
-                let f = f.violation();
-                let title = format!("the refused sign-up kept its email: {}", f.title);
-                f.retitled(title)
-            })?;
-            // The same holds for an update to a taken username.
-            let other = ctx.user("user")?;
-            let before = ctx.fetch(other.id)?;
-            let rename = ctx.send(
-                Request::patch(format!("/users/{}", other.id))
-                    .bearer(&other.token)
-                    .json(&json!({"username": taken})),
-            )?;
-            expect::problem(
-                &rename,
-                409,
-                "an update to a username taken in another case",
-            )?;
-            let after = ctx.fetch(other.id)?;
-            ensure(after == before, || {
-                rename.fail(
-                    "the refused update changed the user",
-                    before.to_string(),
-                    after.to_string(),
-                )
-            })
-        },
-    )
-}
-
-fn usr_05(ctx: &Ctx) -> Outcome {
-    let edges = [(("".to_owned(), "example.com".to_owned()), vec![true; 64])];
-    for_all(
-        ctx.budget,
-        edges,
-        (inputs::email_parts(), inputs::case_mask()),
-        |(parts, mask)| {
-            let body = sign_up(ctx, "", parts);
-            let holder = ctx.create(&body)?;
-            let taken = variant(holder["email"].as_str().unwrap_or(""), mask);
-            let mut second = ctx.sign_up_body();
-            second["email"] = json!(taken);
-            let exchange = ctx.send(Request::post("/users").json(&second))?;
-            expect::problem(
-                &exchange,
-                409,
-                "a sign-up with an email taken in another case",
-            )?;
-            let after = ctx.fetch(holder["id"].as_u64().unwrap_or_default())?;
-            ensure(after == holder, || {
-                exchange.fail(
-                    "the refused sign-up changed the holder of the email",
-                    holder.to_string(),
-                    after.to_string(),
-                )
-            })?;
-            let mut third = ctx.sign_up_body();
-            third["username"] = second["username"].clone();
-            ctx.create(&third).map_err(|f| {
-                let f = f.violation();
-                let title = format!("the refused sign-up kept its username: {}", f.title);
-                f.retitled(title)
-            })?;
-            let other = ctx.user("user")?;
-            let before = ctx.fetch(other.id)?;
-            let change = ctx.send(
-                Request::patch(format!("/users/{}", other.id))
-                    .bearer(&other.token)
-                    .json(&json!({"email": taken})),
-            )?;
-            expect::problem(&change, 409, "an update to an email taken in another case")?;
-            let after = ctx.fetch(other.id)?;
-            ensure(after == before, || {
-                change.fail(
-                    "the refused update changed the user",
-                    before.to_string(),
-                    after.to_string(),
-                )
-            })
-        },
-    )
 }

@@ -3,13 +3,13 @@
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
+use super::users::ops::{self, OPS, Op};
 use super::users::sign_up;
 use super::{Check, Needs, Outcome};
 use crate::context::{Ctx, Session};
 use crate::expect;
-use crate::failure::ensure;
 use crate::http::Request;
-use crate::inputs;
+use crate::inputs::{self, Bound};
 use crate::property::for_all;
 
 pub const CHECKS: &[Check] = &[
@@ -17,7 +17,7 @@ pub const CHECKS: &[Check] = &[
         id: "USR-06",
         section: "users",
         title: "an invalid username is 422 naming username",
-        hint: "accept 3-50 characters of A-Z a-z 0-9 _ only",
+        hint: "USR-06 with CONTRACT §1: a username is 3-50 characters of A-Z a-z 0-9 _, on sign-up and on every update (PUT, PATCH, merge patch); 3 and 50 are accepted, 2 and 51 refused",
         needs: Needs::Nothing,
         run: usr_06,
     },
@@ -25,7 +25,7 @@ pub const CHECKS: &[Check] = &[
         id: "USR-07",
         section: "users",
         title: "an invalid email is 422; a valid one is stored lowercase",
-        hint: "apply the contract's email grammar and lowercase before storing",
+        hint: "USR-07 with CONTRACT §1: at most 254 characters, a local part of 1-64, labels of 1-63, on sign-up and every update; each bound is accepted and stored lowercase, one past it refused",
         needs: Needs::Nothing,
         run: usr_07,
     },
@@ -33,7 +33,7 @@ pub const CHECKS: &[Check] = &[
         id: "USR-08",
         section: "users",
         title: "an invalid password is 422 naming password",
-        hint: "require 8-128 characters with an uppercase letter, a lowercase letter and a digit",
+        hint: "USR-08 with CONTRACT §1: 8-128 characters (not bytes) with an uppercase letter, a lowercase letter and a digit; 8 and 128 are accepted and log in, 7 and 129 refused",
         needs: Needs::Nothing,
         run: usr_08,
     },
@@ -41,7 +41,7 @@ pub const CHECKS: &[Check] = &[
         id: "USR-09",
         section: "users",
         title: "an invalid full_name or age is 422 naming it",
-        hint: "full_name: null or at most 100 characters; age: null or an integer 0-150",
+        hint: "USR-09 with CONTRACT §1: full_name null or at most 100 characters (not bytes or UTF-16 units); age null or an integer 0-150, however written (-0, 103.0), on sign-up and every update",
         needs: Needs::Nothing,
         run: usr_09,
     },
@@ -57,39 +57,77 @@ pub const CHECKS: &[Check] = &[
         id: "USR-14",
         section: "users",
         title: "PUT and PATCH apply the field rules and refuse unknown members",
-        hint: "validate updates like sign-ups and reject members they do not know",
+        hint: "USR-14: PUT and PATCH (application/json and merge patch) apply the field rules (422) and answer 422 naming any member they do not know (password, id, created_at included)",
         needs: Needs::Nothing,
         run: usr_14,
     },
 ];
 
-/// Sends `member: value` in a sign-up, and as a `PATCH` of the session's own user, and expects
-/// both to be refused naming the member.
+/// Sends `member: value` through every operation that carries the member (a password on sign-up
+/// only) and expects each to be refused naming the member.
 fn refused_everywhere(ctx: &Ctx, user: &Session, member: &str, value: &Value) -> Outcome {
-    let mut body = ctx.sign_up_body();
-    body[member] = value.clone();
-    let exchange = ctx.send(Request::post("/users").json(&body))?;
-    expect::names_fields(
-        &exchange,
-        &[member],
-        &format!("a sign-up with an invalid {member}"),
-    )?;
-    if member == "password" {
-        return Ok(());
+    let ops: &[Op] = if member == "password" {
+        &[Op::SignUp]
+    } else {
+        &OPS
+    };
+    for &op in ops {
+        let exchange = ctx.send(ops::send_one(ctx, op, user, member, value))?;
+        expect::names_fields(
+            &exchange,
+            &[member],
+            &format!("{} with an invalid {member}", op.name()),
+        )?;
     }
-    let patch = Request::patch(format!("/users/{}", user.id))
-        .bearer(&user.token)
-        .json(&json!({ member: value }));
-    let exchange = ctx.send(patch)?;
-    expect::names_fields(
-        &exchange,
-        &[member],
-        &format!("a PATCH with an invalid {member}"),
-    )
+    Ok(())
+}
+
+/// Every bound `bounds(op)` gives, through every operation: each valid value accepted and stored
+/// as sent, each invalid one refused naming its field.
+fn bounds_everywhere(
+    ctx: &Ctx,
+    user: &Session,
+    ops: &[Op],
+    bounds: impl Fn() -> Vec<Bound>,
+) -> Outcome {
+    for &op in ops {
+        for bound in bounds() {
+            ops::judged(ctx, op, user, &bound).map_err(|f| f.with_input(format!("{bound:?}")))?;
+        }
+    }
+    Ok(())
+}
+
+/// A run-unique DNS label: the unique name without its underscores.
+fn unique_label(ctx: &Ctx) -> String {
+    ctx.unique().replace('_', "")
+}
+
+/// Three characters of the username alphabet, random so that they are free on the target.
+fn short_username() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
+    let mut rng = rand::rng();
+    (0..3)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }
 
 fn usr_06(ctx: &Ctx) -> Outcome {
     let user = ctx.user("user")?;
+    bounds_everywhere(ctx, &user, &OPS, || {
+        inputs::bounds::usernames(&ctx.unique(), &short_username())
+    })?;
+    // The user's own name back, so that it carries the run prefix again (CONTRACT §0).
+    let back = ctx.send(ops::send_one(
+        ctx,
+        Op::Patch,
+        &user,
+        "username",
+        &json!(user.username),
+    ))?;
+    expect::ok_json(&back, 200, "renaming the test user back")
+        .map_err(|f| f.blocked("clean-up"))?;
     let edges = inputs::INVALID_USERNAME_EDGES.map(str::to_owned);
     for_all(ctx.budget, edges, inputs::invalid_username(), |name| {
         refused_everywhere(ctx, &user, "username", &json!(name))
@@ -98,38 +136,58 @@ fn usr_06(ctx: &Ctx) -> Outcome {
 
 fn usr_07(ctx: &Ctx) -> Outcome {
     let user = ctx.user("user")?;
+    bounds_everywhere(ctx, &user, &OPS, || {
+        inputs::bounds::emails(&unique_label(ctx))
+    })?;
     let edges = inputs::INVALID_EMAIL_EDGES.map(str::to_owned);
     for_all(ctx.budget, edges, inputs::invalid_email(), |email| {
         refused_everywhere(ctx, &user, "email", &json!(email))
     })?;
-    let edges = [(("".to_owned(), "Example.COM".to_owned()), vec![true; 64])];
+    let edges = [(("".to_owned(), "Example.COM".to_owned()), vec![true; 64], 0)];
     for_all(
         ctx.budget,
         edges,
-        (inputs::email_parts(), inputs::case_mask()),
-        |(parts, mask)| {
-            let mut body = sign_up(ctx, "", parts);
+        (inputs::email_parts(), inputs::case_mask(), 0..OPS.len()),
+        |(parts, mask, op)| {
+            let body = sign_up(ctx, "", parts);
             let given = inputs::recase(body["email"].as_str().unwrap_or(""), mask);
-            body["email"] = json!(given);
-            let created = ctx.create(&body)?;
-            let stored = ctx.fetch(created["id"].as_u64().unwrap_or_default())?;
             let lower = given.to_lowercase();
-            ensure(
-                stored["email"] == json!(lower) && created["email"] == json!(lower),
-                || {
-                    crate::failure::Failure::new(
-                        "a valid email was not stored and returned lowercase",
-                        format!("\"email\": \"{lower}\""),
-                        format!("created {}, stored {}", created["email"], stored["email"]),
-                    )
-                },
-            )
+            let bound = Bound {
+                field: "email",
+                what: format!("the email {given}"),
+                value: json!(given),
+                stored: json!(lower),
+                valid: true,
+            };
+            ops::judged(ctx, OPS[*op], &user, &bound).map(drop)
         },
     )
 }
 
 fn usr_08(ctx: &Ctx) -> Outcome {
     let user = ctx.user("user")?;
+    for bound in inputs::bounds::passwords() {
+        let exchange = ctx.send(ops::send_one(
+            ctx,
+            Op::SignUp,
+            &user,
+            "password",
+            &bound.value,
+        ))?;
+        let what = format!("a sign-up with {}", bound.what);
+        if !bound.valid {
+            expect::names_fields(&exchange, &["password"], &what)?;
+            continue;
+        }
+        let created = expect::ok_json(&exchange, 201, &format!("{what}, which is valid"))?;
+        // Stored as sent: the password logs in.
+        let username = created["username"].as_str().unwrap_or_default();
+        ctx.login(username, bound.value.as_str().unwrap_or_default())
+            .map_err(|f| {
+                let title = format!("the password of {what} does not log in: {}", f.title);
+                f.retitled(title)
+            })?;
+    }
     let edges = inputs::INVALID_PASSWORD_EDGES.map(str::to_owned);
     for_all(ctx.budget, edges, inputs::invalid_password(), |password| {
         refused_everywhere(ctx, &user, "password", &json!(password))
@@ -138,11 +196,15 @@ fn usr_08(ctx: &Ctx) -> Outcome {
 
 fn usr_09(ctx: &Ctx) -> Outcome {
     let user = ctx.user("user")?;
+    bounds_everywhere(ctx, &user, &OPS, || {
+        let mut bounds = inputs::bounds::full_names();
+        bounds.extend(inputs::bounds::ages());
+        bounds
+    })?;
     let mut edges: Vec<(&str, Value)> = inputs::invalid_age_edges()
         .into_iter()
         .map(|v| ("age", v))
         .collect();
-    edges.push(("full_name", json!("n".repeat(101))));
     edges.push(("full_name", json!(42)));
     let strategy = prop_oneof![
         inputs::invalid_full_name().prop_map(|v| ("full_name", v)),
@@ -195,42 +257,29 @@ fn bad_update() -> impl Strategy<Value = Bad> {
 
 fn usr_14(ctx: &Ctx) -> Outcome {
     let user = ctx.user("user")?;
-    let unknown = |m: &str, v: Value| (true, Bad::Unknown(m.to_owned(), v));
-    let edges = [
-        unknown("password", json!("N3w-password")),
-        unknown("id", json!(1)),
-        unknown("created_at", json!("2020-01-01T00:00:00Z")),
-        (
-            false,
-            Bad::Unknown("password".into(), json!("N3w-password")),
-        ),
-        (false, Bad::Field("age", json!(151))),
-    ];
+    let unknown = |op, m: &str, v: Value| (op, Bad::Unknown(m.to_owned(), v));
+    let mut edges = Vec::new();
+    for op in 0..ops::UPDATES.len() {
+        edges.push(unknown(op, "password", json!("N3w-password")));
+        edges.push(unknown(op, "id", json!(1)));
+        edges.push(unknown(op, "created_at", json!("2020-01-01T00:00:00Z")));
+        edges.push((op, Bad::Field("age", json!(151))));
+    }
     for_all(
         ctx.budget,
         edges,
-        (any::<bool>(), bad_update()),
-        |(put, bad)| {
+        (0..ops::UPDATES.len(), bad_update()),
+        |(op, bad)| {
             let (member, value) = match bad {
                 Bad::Unknown(m, v) => (m.as_str(), v),
                 Bad::Field(m, v) => (*m, v),
             };
-            let (request, mut body) = if *put {
-                let request = Request::put(format!("/users/{}", user.id));
-                (
-                    request,
-                    json!({"username": user.username, "email": user.email}),
-                )
-            } else {
-                (Request::patch(format!("/users/{}", user.id)), json!({}))
-            };
-            body[member] = value.clone();
-            let exchange = ctx.send(request.bearer(&user.token).json(&body))?;
-            let method = if *put { "PUT" } else { "PATCH" };
+            let op = ops::UPDATES[*op];
+            let exchange = ctx.send(ops::send_one(ctx, op, &user, member, value))?;
             expect::names_fields(
                 &exchange,
                 &[member],
-                &format!("a {method} breaking the rules"),
+                &format!("{} breaking the rules", op.name()),
             )
         },
     )

@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    /// Only ever set by the `errors-echo-input` bug: the rejected value, as some frameworks
+    /// report it (a password included, which USR-03 forbids).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<serde_json::Value>,
 }
 
 impl FieldError {
@@ -14,6 +18,7 @@ impl FieldError {
         FieldError {
             field: field.into(),
             message: message.into(),
+            input: None,
         }
     }
 }
@@ -143,8 +148,15 @@ impl FullName {
 pub struct Age(u8);
 
 impl Age {
+    /// An integer is a JSON number whose value is whole, however it is written (CONTRACT §1, as
+    /// JSON Schema's `integer`): `30`, `30.0`, `3e1` and `-0` are integers, `30.5` is not.
     pub fn parse(raw: &serde_json::Value, max: u64) -> Result<Age, String> {
-        match raw.as_u64() {
+        let whole = raw.as_u64().or_else(|| {
+            raw.as_f64()
+                .filter(|f| f.fract() == 0.0 && (0.0..=max as f64).contains(f))
+                .map(|f| f as u64)
+        });
+        match whole {
             Some(n) if n <= max && n <= u64::from(u8::MAX) => Ok(Age(n as u8)),
             _ => Err("must be an integer from 0 to 150".into()),
         }

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use super::rules::{Op, Rules};
 use super::{Age, Email, FieldError, FullName, Password, Role, Username};
 use crate::violations::Violations;
 
@@ -51,15 +52,17 @@ struct Reader<'a> {
     obj: &'a Map<String, Value>,
     errors: Vec<FieldError>,
     v: &'a Violations,
+    op: Op,
 }
 
 impl<'a> Reader<'a> {
     fn new(
         body: &'a Value,
         allowed: &[&str],
-        v: &'a Violations,
+        rules: Rules<'a>,
         unknown_ok: bool,
     ) -> Result<Self, Vec<FieldError>> {
+        let v = rules.v;
         let obj = body
             .as_object()
             .ok_or_else(|| vec![FieldError::new("body", "must be a JSON object")])?;
@@ -72,14 +75,39 @@ impl<'a> Reader<'a> {
                 ));
             }
         }
-        Ok(Reader { obj, errors, v })
+        // Unknown members refused first, as `deny_unknown_fields` does, the rules never run.
+        if !errors.is_empty() && v.breaks("unknown-members-answered-alone") {
+            return Err(errors);
+        }
+        let mut reader = Reader {
+            obj,
+            errors: Vec::new(),
+            v,
+            op: rules.op,
+        };
+        for error in errors {
+            reader.push(error);
+        }
+        Ok(reader)
     }
 
     fn fail(&mut self, field: &str, message: impl Into<String>) {
         if self.v.breaks("GEN-04") && !self.errors.is_empty() {
             return;
         }
-        self.errors.push(FieldError::new(field, message));
+        // The update handlers return at the first invalid member.
+        let update = matches!(self.op, Op::Patch | Op::MergePatch);
+        if update && self.v.breaks("patch-first-error-only") && !self.errors.is_empty() {
+            return;
+        }
+        self.push(FieldError::new(field, message));
+    }
+
+    fn push(&mut self, mut error: FieldError) {
+        if self.v.breaks("errors-echo-input") {
+            error.input = self.obj.get(&error.field).cloned();
+        }
+        self.errors.push(error);
     }
 
     /// A required or optional string member, parsed; `None` when absent or invalid.
@@ -137,36 +165,16 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn full_name(value: &Value) -> Result<FullName, String> {
-    value
-        .as_str()
-        .ok_or_else(|| "must be a string or null".to_string())
-        .and_then(FullName::parse)
-}
-
-fn age(v: &Violations) -> impl Fn(&Value) -> Result<Age, String> + '_ {
-    move |value| Age::parse(value, if v.breaks("USR-09") { 255 } else { 150 })
-}
-
-fn username(v: &Violations) -> impl Fn(&str) -> Result<Username, String> + '_ {
-    move |s| Username::parse(s, v.breaks("USR-06"))
-}
-
-fn email(v: &Violations) -> impl Fn(&str) -> Result<Email, String> + '_ {
-    move |s| Email::parse(s, v.breaks("USR-07"))
-}
-
 impl SignUp {
     pub fn parse(body: &Value, v: &Violations) -> Result<SignUp, Vec<FieldError>> {
         const MEMBERS: [&str; 5] = ["username", "email", "password", "full_name", "age"];
-        let mut r = Reader::new(body, &MEMBERS, v, v.breaks("USR-10"))?;
-        let username = r.string("username", true, username(v));
-        let email = r.string("email", true, email(v));
-        let password = r.string("password", true, |s| {
-            Password::parse(s, !v.breaks("USR-08"))
-        });
-        let full_name = r.nullable("full_name", full_name);
-        let age = r.nullable("age", age(v));
+        let rules = Rules { op: Op::SignUp, v };
+        let mut r = Reader::new(body, &MEMBERS, rules, v.breaks("USR-10"))?;
+        let username = r.string("username", true, |s| rules.username(s));
+        let email = r.string("email", true, |s| rules.email(s));
+        let password = r.string("password", true, |s| rules.password(s));
+        let full_name = r.nullable("full_name", |x| rules.full_name(x));
+        let age = r.nullable("age", |x| rules.age(x));
         r.finish(|| SignUp {
             username: username.expect("checked"),
             email: email.expect("checked"),
@@ -179,7 +187,8 @@ impl SignUp {
 
 impl Credentials {
     pub fn parse(body: &Value, v: &Violations) -> Result<Credentials, Vec<FieldError>> {
-        let mut r = Reader::new(body, &["username", "password"], v, true)?;
+        let rules = Rules { op: Op::SignUp, v };
+        let mut r = Reader::new(body, &["username", "password"], rules, true)?;
         let username = r.string("username", true, |s| Ok(s.to_owned()));
         let password = r.string("password", true, |s| Ok(s.to_owned()));
         r.finish(|| Credentials {
@@ -192,14 +201,19 @@ impl Credentials {
 const UPDATE_MEMBERS: [&str; 6] = ["username", "email", "full_name", "age", "role", "is_active"];
 
 impl Changes {
-    /// `PATCH`: every member optional.
-    pub fn parse_patch(body: &Value, v: &Violations) -> Result<Changes, Vec<FieldError>> {
-        Changes::parse(body, v, false)
+    /// `PATCH`, of `application/json` or a merge patch (`merge`): every member optional.
+    pub fn parse_patch(
+        body: &Value,
+        v: &Violations,
+        merge: bool,
+    ) -> Result<Changes, Vec<FieldError>> {
+        let op = if merge { Op::MergePatch } else { Op::Patch };
+        Changes::parse(body, Rules { op, v })
     }
 
     /// `PUT`: a full replacement; `username` and `email` required, absent optional fields cleared.
     pub fn parse_replace(body: &Value, v: &Violations) -> Result<Changes, Vec<FieldError>> {
-        let mut changes = Changes::parse(body, v, true)?;
+        let mut changes = Changes::parse(body, Rules { op: Op::Put, v })?;
         if !v.breaks("USR-12") {
             changes.full_name.get_or_insert(None);
             changes.age.get_or_insert(None);
@@ -207,12 +221,13 @@ impl Changes {
         Ok(changes)
     }
 
-    fn parse(body: &Value, v: &Violations, replace: bool) -> Result<Changes, Vec<FieldError>> {
-        let mut r = Reader::new(body, &UPDATE_MEMBERS, v, v.breaks("USR-14"))?;
-        let username = r.string("username", replace, username(v));
-        let email = r.string("email", replace, email(v));
-        let full_name = r.nullable("full_name", full_name);
-        let age = r.nullable("age", age(v));
+    fn parse(body: &Value, rules: Rules) -> Result<Changes, Vec<FieldError>> {
+        let (v, replace) = (rules.v, rules.op == Op::Put);
+        let mut r = Reader::new(body, &UPDATE_MEMBERS, rules, v.breaks("USR-14"))?;
+        let username = r.string("username", replace, |s| rules.username(s));
+        let email = r.string("email", replace, |s| rules.email(s));
+        let full_name = r.nullable("full_name", |x| rules.full_name(x));
+        let age = r.nullable("age", |x| rules.age(x));
         let role = r.string("role", false, |s| match Role::parse(s) {
             Err(_) if v.breaks("ROLE-01") => Ok(Role::User),
             other => other,

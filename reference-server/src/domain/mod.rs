@@ -5,6 +5,7 @@ pub mod cursor;
 pub mod fields;
 pub mod input;
 pub mod query;
+pub mod rules;
 pub mod selection;
 pub mod user;
 

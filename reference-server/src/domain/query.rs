@@ -229,7 +229,15 @@ impl ListQuery {
         };
         let max_size = if v.breaks("USR-11") { 1000 } else { 100 };
         let page = p.integer("page", 1, MOST_PAGE, v);
-        let page_size = p.integer("page_size", 20, max_size, v);
+        let mut page_size = p.integer("page_size", 20, max_size, v);
+        // Read as u64, then narrowed to u32 before the range check: 2^32 + 10 is a page of 10.
+        if v.breaks("page-size-truncated-to-u32")
+            && let Some(n) = p.get("page_size").and_then(|r| r.parse::<u64>().ok())
+            && (1..=100).contains(&(n as u32))
+        {
+            p.errors.retain(|e| e.field != "page_size");
+            page_size = u64::from(n as u32);
+        }
         let limit = p.integer("limit", 20, 100, v);
         let sort = p.sort(v);
         let filter = p.filter(v);

@@ -10,6 +10,7 @@ use crate::http::json;
 use crate::http::routes::Outcome;
 use crate::state::{App, State};
 use crate::store::{Idempotency, StoreError};
+use crate::violations::Violations;
 
 fn shown(app: &App, status: StatusCode, user: &User) -> Outcome {
     json(status, &user.view(&app.v))
@@ -17,6 +18,18 @@ fn shown(app: &App, status: StatusCode, user: &User) -> Outcome {
 
 /// An `{id}` path segment; anything but a positive integer names no user (USR-02).
 fn user_id(app: &App, raw: &str) -> Result<u64, ApiError> {
+    let numeric = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
+    // Read as a signed 64-bit column: a number past i64::MAX is a bad request.
+    if app.v.breaks("id-parsed-as-i64") && numeric && raw.parse::<i64>().is_err() {
+        return Err(ApiError::MalformedJson("invalid id".into()));
+    }
+    // Read as u64, then narrowed to a 32-bit key: 2^32 + n names user n.
+    if app.v.breaks("id-truncated-to-u32")
+        && let Ok(id) = raw.parse::<u64>()
+        && id as u32 > 0
+    {
+        return Ok(u64::from(id as u32));
+    }
     match raw.parse::<u64>() {
         Ok(id) if id > 0 => Ok(id),
         _ if app.v.breaks("GEN-09") => Err(ApiError::Internal("unparsed id".into())),
@@ -163,15 +176,30 @@ pub async fn replace(id: String, state: State, headers: HeaderMap, body: Body) -
 
 /// `PATCH /users/{id}` (USR-13, USR-14).
 pub async fn patch(id: String, state: State, headers: HeaderMap, body: Body) -> Outcome {
-    update(state, id, headers, body, |value, v| {
-        let mut changes = Changes::parse_patch(value, v)?;
-        if v.breaks("USR-13") {
-            changes.full_name.get_or_insert(None);
-            changes.age.get_or_insert(None);
-        }
-        Ok(changes)
-    })
-    .await
+    let merge = body.is_merge_patch();
+    let parse = if merge { merge_patch } else { json_patch };
+    update(state, id, headers, body, parse).await
+}
+
+fn json_patch(value: &serde_json::Value, v: &Violations) -> Result<Changes, Vec<FieldError>> {
+    patch_of(value, v, false)
+}
+
+fn merge_patch(value: &serde_json::Value, v: &Violations) -> Result<Changes, Vec<FieldError>> {
+    patch_of(value, v, true)
+}
+
+fn patch_of(
+    value: &serde_json::Value,
+    v: &Violations,
+    merge: bool,
+) -> Result<Changes, Vec<FieldError>> {
+    let mut changes = Changes::parse_patch(value, v, merge)?;
+    if v.breaks("USR-13") {
+        changes.full_name.get_or_insert(None);
+        changes.age.get_or_insert(None);
+    }
+    Ok(changes)
 }
 
 /// The request's `If-Match`, checked before the body is read (RFC 9110 §13.2.2: preconditions
@@ -185,8 +213,7 @@ fn unchanged(app: &App, headers: &HeaderMap, target: &User) -> Result<Preconditi
     }
 }
 
-type Parse =
-    fn(&serde_json::Value, &crate::violations::Violations) -> Result<Changes, Vec<FieldError>>;
+type Parse = fn(&serde_json::Value, &Violations) -> Result<Changes, Vec<FieldError>>;
 
 async fn update(state: State, id: String, headers: HeaderMap, body: Body, parse: Parse) -> Outcome {
     let actor = authenticate(&state, &headers)?;
@@ -218,7 +245,18 @@ async fn update(state: State, id: String, headers: HeaderMap, body: Body, parse:
             if !precondition.holds(|| tag_of(&current.view(v)), v) {
                 return Err(StoreError::Precondition);
             }
-            Ok(current.with(&changes, now, frozen).0)
+            let (mut next, _) = current.with(&changes, now, frozen);
+            // "Changed" computed over every field but age.
+            if v.breaks("updated-at-ignores-age") {
+                let others = Changes {
+                    age: None,
+                    ..changes.clone()
+                };
+                if !current.with(&others, now, true).1 {
+                    next.updated_at = current.updated_at;
+                }
+            }
+            Ok(next)
         })
         .await?
         .ok_or_else(|| not_found(&state))?;

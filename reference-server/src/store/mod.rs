@@ -213,7 +213,11 @@ impl Store {
                     (
                         names,
                         self.username_key(&old),
-                        self.username_key(&new),
+                        // The update's uniqueness lookup compares the name as given.
+                        match self.v.breaks("unique-case-sensitive-on-update") {
+                            true => new.username.as_str().to_owned(),
+                            false => self.username_key(&new),
+                        },
                         Unique::Username,
                         true,
                     ),

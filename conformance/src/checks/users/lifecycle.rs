@@ -1,6 +1,8 @@
 //! USR-12..18: replacing, patching, deleting, `me`, timestamps and concurrent sign-ups.
 
 use super::*;
+use crate::context::Session;
+use ops::Op;
 
 /// Which required member a `PUT` leaves out.
 #[derive(Clone, Copy, Debug)]
@@ -261,21 +263,44 @@ fn timestamp(exchange: &Exchange, user: &Value, member: &str) -> Result<OffsetDa
         })
 }
 
+/// The value an update sets `field` to at step `n`: always another than the one it holds.
+fn change_of(ctx: &Ctx, field: &str, n: usize, name: &str) -> Value {
+    match field {
+        "username" => json!(ctx.unique()),
+        "email" => json!(format!("{}@example.com", ctx.unique())),
+        "full_name" => json!(format!("{n} {name}")),
+        "age" => json!(20 + n),
+        "role" => json!("moderator"),
+        _ => json!(false),
+    }
+}
+
 pub(super) fn usr_17(ctx: &Ctx) -> Outcome {
-    let names = proptest::collection::vec("[A-Za-z ]{0,20}", 1..5);
-    for_all(ctx.budget, [vec![String::new(); 3]], names, |names| {
+    const FIELDS: [&str; 6] = ["username", "email", "full_name", "age", "role", "is_active"];
+    let admin = ctx.admin()?;
+    let edges = (0..ops::UPDATES.len()).map(|k| (k, String::new()));
+    let strategy = (0..ops::UPDATES.len(), "[A-Za-z ]{0,20}");
+    // The edges meet every field on every operation; random cases only vary the values.
+    let budget = Budget {
+        cases: ctx.budget.cases.min(4),
+        ..ctx.budget
+    };
+    for_all(budget, edges, strategy, |(offset, name)| {
         let user = ctx.user("user")?;
+        // The admin may change every field, role and is_active included (ROLE-03).
+        let actor = Session {
+            token: admin.token.clone(),
+            ..user.clone()
+        };
         let created = ctx.fetch(user.id)?;
         let mut previous = created.clone();
-        for (n, name) in names.iter().enumerate() {
-            // Numbered, so that every update changes full_name.
-            let change = json!({"full_name": format!("{n} {name}")});
-            let exchange = ctx.send(
-                Request::patch(format!("/users/{}", user.id))
-                    .bearer(&user.token)
-                    .json(&change),
-            )?;
-            let next = expect::ok_json(&exchange, 200, "a PATCH of full_name")?;
+        // Each field in turn, each through another operation as the offset moves.
+        for (n, field) in FIELDS.iter().enumerate() {
+            let op = ops::UPDATES[(n + offset) % ops::UPDATES.len()];
+            let value = change_of(ctx, field, n, name);
+            let exchange = ctx.send(ops::send_one(ctx, op, &actor, field, &value))?;
+            let what = format!("{} of {field}", op.name());
+            let next = expect::ok_json(&exchange, 200, &what)?;
             same_members(
                 &exchange,
                 "after an update",
@@ -289,14 +314,35 @@ pub(super) fn usr_17(ctx: &Ctx) -> Outcome {
             );
             ensure(after > before, || {
                 exchange.fail(
-                    "an update that changed a field did not move updated_at forward",
+                    format!("{what}, which changed it, did not move updated_at forward"),
                     format!("updated_at later than {}", previous["updated_at"]),
                     format!("\"updated_at\": {}", next["updated_at"]),
                 )
             })?;
             previous = next;
         }
-        Ok(())
+        // An update that changes nothing may leave updated_at or move it, never back.
+        let same = json!(previous["full_name"]);
+        let exchange = ctx.send(ops::send_one(ctx, Op::Patch, &actor, "full_name", &same))?;
+        let next = expect::ok_json(&exchange, 200, "a PATCH that changes nothing")?;
+        same_members(
+            &exchange,
+            "after an update",
+            &created,
+            &next,
+            &["created_at"],
+        )?;
+        let (before, after) = (
+            timestamp(&exchange, &previous, "updated_at")?,
+            timestamp(&exchange, &next, "updated_at")?,
+        );
+        ensure(after >= before, || {
+            exchange.fail(
+                "an update that changed nothing moved updated_at backwards",
+                format!("updated_at not before {}", previous["updated_at"]),
+                format!("\"updated_at\": {}", next["updated_at"]),
+            )
+        })
     })
 }
 

@@ -49,8 +49,16 @@ pub(super) fn usr_11(ctx: &Ctx) -> Outcome {
             page: Some(1),
             size: Some(1),
         },
+        PageQuery::Valid {
+            page: Some(1),
+            size: Some(100),
+        },
         PageQuery::BadSize("101".into()),
         PageQuery::BadSize("1000".into()),
+        // Past 2^32, 2^63 and 2^64: out of range, never a 400, a 5xx or a wrapped integer.
+        PageQuery::BadSize("4294967306".into()),
+        PageQuery::BadSize("9223372036854775808".into()),
+        PageQuery::BadSize("18446744073709551616".into()),
         PageQuery::BadPage("0".into()),
     ];
     for_all(ctx.budget, edges, page_query(), |query| {
