@@ -82,14 +82,18 @@ fn execute(cli: &mut Cli) -> Result<Code, String> {
     println!("load: started");
     let grace = Duration::from_secs(cli.stop_timeout);
     let load = supervise::run(attack, &signals, bound, grace)?;
-    match load.ended {
-        Ended::Returned(Ok(metrics)) => outcome.judge(&metrics, &cli.limits()),
-        Ended::Returned(Err(GooseError::ThresholdsFailed { metrics, .. })) => {
+    let ended = match load.ended {
+        Ended::Returned(result) => Some(*result),
+        Ended::Abandoned => None,
+    };
+    match ended {
+        Some(Ok(metrics)) => outcome.judge(&metrics, &cli.limits()),
+        Some(Err(GooseError::ThresholdsFailed { metrics, .. })) => {
             outcome.judge(&metrics.0, &cli.limits());
             outcome.code = outcome.code.max(Code::Breached);
         }
-        Ended::Returned(Err(e)) => outcome.problem(format!("goose: {e}")),
-        Ended::Abandoned => outcome.problem(format!(
+        Some(Err(e)) => outcome.problem(format!("goose: {e}")),
+        None => outcome.problem(format!(
             "the users did not stop within {} s; the load was abandoned",
             grace.as_secs()
         )),

@@ -82,7 +82,7 @@ impl Outcome {
                 error: format!("{} {}: {}", e.method, e.name, e.error),
             })
             .collect();
-        errors.sort_by(|a, b| b.occurrences.cmp(&a.occurrences));
+        errors.sort_by_key(|e| std::cmp::Reverse(e.occurrences));
         self.errors = errors;
         if self.requests() == 0 {
             self.problem("no request was made");

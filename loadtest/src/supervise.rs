@@ -72,7 +72,7 @@ pub async fn unless_interrupted<T>(future: impl Future<Output = T>) -> Option<T>
 /// How the load ended.
 pub enum Ended {
     /// Goose returned, by itself or after being stopped.
-    Returned(Result<GooseMetrics, GooseError>),
+    Returned(Box<Result<GooseMetrics, GooseError>>),
     /// Goose did not return within the grace period after being stopped.
     Abandoned,
 }
@@ -111,7 +111,7 @@ pub fn run(
             None => signals.0.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
         match event {
-            Ok(Event::Done(result)) => break Ended::Returned(*result),
+            Ok(Event::Done(result)) => break Ended::Returned(result),
             Ok(Event::Signal) if stop_by.is_none() => stop_by = Some(Instant::now() + grace),
             Ok(Event::Signal) => break Ended::Abandoned,
             Err(RecvTimeoutError::Timeout) if stop_by.is_none() => {
