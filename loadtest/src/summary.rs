@@ -24,7 +24,7 @@ pub fn text(outcome: &Outcome, prefix: &str) -> String {
     let users = &outcome.users;
     let left = match users.left {
         Some(n) => n.to_string(),
-        None => "an unknown number of".into(),
+        None => "an unknown number".into(),
     };
     let _ = writeln!(
         out,
@@ -47,7 +47,7 @@ fn requests(out: &mut String, outcome: &Outcome) {
     let seconds = outcome.seconds.max(1);
     let _ = writeln!(
         out,
-        "\n{} requests in {} s: {:.1} requests/s, {} failed ({:.2}%)\n",
+        "{} requests in {} s: {:.1} requests/s, {} failed ({:.2}%)\n",
         outcome.requests(),
         outcome.seconds,
         outcome.requests() as f64 / seconds as f64,
