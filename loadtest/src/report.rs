@@ -105,3 +105,52 @@ fn html(existing: &str, section: &str) -> String {
         None => format!("{existing}{block}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Code;
+    use crate::thresholds::Verdict;
+
+    fn breached() -> Outcome {
+        let mut outcome = Outcome::new();
+        outcome.code = Code::Breached;
+        outcome.verdicts = vec![Verdict {
+            request: "GET /api/v1/users".into(),
+            metric: "p95 ms",
+            limit: 50.0,
+            observed: 80.0,
+            passed: false,
+        }];
+        outcome
+    }
+
+    #[test]
+    fn the_json_report_keeps_gooses_members_and_gains_the_verdict() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("r.json");
+        std::fs::write(&path, r#"{"goose_version": "0.19.0"}"#).expect("writes");
+
+        write(&[path.display().to_string()], &breached(), "ltabc123").expect("written");
+
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(doc["goose_version"], "0.19.0");
+        assert_eq!(doc["loadtest"]["verdict"], "failed");
+        assert_eq!(doc["loadtest"]["thresholds"][0]["metric"], "p95_ms");
+        assert_eq!(doc["loadtest"]["thresholds"][0]["passed"], false);
+    }
+
+    #[test]
+    fn a_report_goose_never_wrote_holds_the_verdict_alone() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let (md, html) = (dir.path().join("r.md"), dir.path().join("r.html"));
+        let paths = [md.display().to_string(), html.display().to_string()];
+
+        write(&paths, &breached(), "ltabc123").expect("written");
+
+        let text = std::fs::read_to_string(&md).unwrap();
+        assert!(text.contains("**Verdict: failed** (exit code 1)"));
+        assert!(text.contains("| GET /api/v1/users | p95 ms | 80.00 | 50.00 | FAIL |"));
+        assert!(std::fs::read_to_string(&html).unwrap().contains("</body>"));
+    }
+}

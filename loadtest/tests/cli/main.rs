@@ -1,11 +1,13 @@
 //! Each behaviour of the `loadtest` binary, tested on the real binary spawned as a process.
 
+mod fake;
 mod helpers;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use helpers::{ADMIN_PASSWORD, Fake, LIMIT, Reference, SHORT, closed_port, fake, finish, loadtest};
+use fake::{Fake, fake};
+use helpers::{ADMIN_PASSWORD, LIMIT, Reference, SHORT, closed_port, finish, loadtest};
 use serde_json::Value;
 
 #[test]
