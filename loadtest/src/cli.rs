@@ -16,7 +16,8 @@ Load-tests a Touchstone user-management API: browse, sign-up and admin personas.
 
 Before any load, a preflight checks that the host answers, serves this API's OpenAPI document, \
 and that the admin logs in; a failure is one line and exit code 2. The run is bounded in time \
-whatever the host answers, judged against the thresholds (at most 1% failed requests of any one \
+whatever the host answers (a request by --timeout, 10 s unless given; each phase by the options \
+below), judged against the thresholds (at most 1% failed requests of any one \
 name unless --max-error-rate says otherwise), and every user it created is removed at the end, \
 after a breach or Ctrl-C too.
 
@@ -58,7 +59,7 @@ pub struct Cli {
     #[arg(long, value_name = "MS")]
     pub p99_ms: Option<f64>,
     /// Stop the load after this long, whatever else is set [default: the ramp-up, --run-time
-    /// and ramp-down goose plans; without --run-time, none].
+    /// and ramp-down goose plans, plus --setup-timeout; without --run-time, none].
     #[arg(long, value_name = "TIME", value_parser = timespan)]
     pub max_duration: Option<u64>,
     /// Seconds seeding may take before the run is given up.
