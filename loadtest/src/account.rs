@@ -24,6 +24,7 @@ pub async fn sign_up(user: &mut GooseUser, run: &Run, kind: Kind) -> Result<Seen
         .json(&body)
         .send(user)
         .await?;
+    Run::add(&run.created, 1);
     reply.check(user, |r| {
         let seen = checks::user(&r.body)?;
         checks::member(&r.body, "username", &body["username"])?;
@@ -64,14 +65,15 @@ pub async fn join(user: &mut GooseUser, run: &Run, kind: Kind) -> Result<Account
 }
 
 /// `DELETE /users/{id}` (USR-15): 204 and no body.
-pub async fn delete(user: &mut GooseUser, token: &str, id: u64) -> Result<(), Failure> {
+pub async fn delete(user: &mut GooseUser, run: &Run, token: &str, id: u64) -> Result<(), Failure> {
     let path = user_path(id);
-    Call::new(GooseMethod::Delete, &path, route::USER, 204)
+    let reply = Call::new(GooseMethod::Delete, &path, route::USER, 204)
         .token(token)
         .send(user)
-        .await?
-        .check(user, |r| match r.body.is_null() {
-            true => Ok(()),
-            false => Err("a 204 came with a body".into()),
-        })
+        .await?;
+    Run::add(&run.removed, 1);
+    reply.check(user, |r| match r.body.is_null() {
+        true => Ok(()),
+        false => Err("a 204 came with a body".into()),
+    })
 }

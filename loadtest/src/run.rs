@@ -1,7 +1,8 @@
 //! What every persona of one run shares: a run prefix that marks the users it creates, so that
 //! they can be told apart on a shared server and removed at the end, and the admin account.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -38,6 +39,11 @@ pub struct Run {
     pub admin_password: String,
     pub seed_users: usize,
     next: AtomicU64,
+    /// Users this run created (a `201` seen) and removed (a `204` seen), by anyone.
+    pub created: AtomicUsize,
+    pub removed: AtomicUsize,
+    /// Why seeding failed, when it did: goose only says that `test_start` failed.
+    pub setup_error: Mutex<Option<String>>,
 }
 
 impl Run {
@@ -53,6 +59,9 @@ impl Run {
             admin_password,
             seed_users,
             next: AtomicU64::new(1),
+            created: AtomicUsize::new(0),
+            removed: AtomicUsize::new(0),
+            setup_error: Mutex::new(None),
         }
     }
 
@@ -69,11 +78,18 @@ impl Run {
             .is_some_and(|rest| rest.starts_with('_'))
     }
 
-    /// Whether a user of this run may be deleted while the run goes on.
-    pub fn is_transient(&self, username: &str) -> bool {
-        [Kind::Joiner, Kind::Made]
-            .iter()
-            .any(|k| username.starts_with(&format!("{}_{}", self.prefix, k.tag())))
+    /// Whether a user is one of this run's seeds, which nobody changes or deletes until the
+    /// clean-up: a read of one has exactly one right answer.
+    pub fn is_seed(&self, username: &str) -> bool {
+        username.starts_with(&format!("{}_{}", self.prefix, Kind::Seed.tag()))
+    }
+
+    pub fn count(counter: &AtomicUsize) -> usize {
+        counter.load(Ordering::Relaxed)
+    }
+
+    pub fn add(counter: &AtomicUsize, n: usize) {
+        counter.fetch_add(n, Ordering::Relaxed);
     }
 }
 
@@ -99,8 +115,8 @@ mod tests {
         let (a, b) = (run.username(Kind::Joiner), run.username(Kind::Joiner));
 
         assert_ne!(a, b);
-        assert!(run.owns(&a) && run.is_transient(&a));
-        assert!(!run.is_transient(&run.username(Kind::Seed)));
+        assert!(run.owns(&a) && !run.is_seed(&a));
+        assert!(run.is_seed(&run.username(Kind::Seed)));
         assert!(!run.owns("admin"));
         assert!(a.len() <= 50);
     }

@@ -87,6 +87,27 @@ pub fn judge(limits: &Limits, observed: &[Observed]) -> Vec<Verdict> {
     verdicts
 }
 
+impl Verdict {
+    /// The metric's name in the JSON report.
+    pub fn key(&self) -> &'static str {
+        match self.metric {
+            "error rate %" => "error_rate_percent",
+            "p95 ms" => "p95_ms",
+            _ => "p99_ms",
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "request": self.request,
+            "metric": self.key(),
+            "limit": self.limit,
+            "observed": (self.observed * 1000.0).round() / 1000.0,
+            "passed": self.passed,
+        })
+    }
+}
+
 /// True when no limit was breached.
 pub fn passed(verdicts: &[Verdict]) -> bool {
     verdicts.iter().all(|v| v.passed)

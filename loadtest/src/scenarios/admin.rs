@@ -70,23 +70,23 @@ async fn promote(user: &mut GooseUser, _run: &Run) -> TransactionResult {
         })
 }
 
-async fn delete_user(user: &mut GooseUser, _run: &Run) -> TransactionResult {
+async fn delete_user(user: &mut GooseUser, run: &Run) -> TransactionResult {
     let mut me = admin(user)?;
     let Some(id) = me.made.pop() else {
         return Ok(());
     };
     user.set_session_data(me.clone());
-    account::delete(user, &me.token, id).await
+    account::delete(user, run, &me.token, id).await
 }
 
-async fn delete_all(user: &mut GooseUser, _run: &Run) -> TransactionResult {
+async fn delete_all(user: &mut GooseUser, run: &Run) -> TransactionResult {
     let me = admin(user)?;
     user.set_session_data(Admin {
         made: Vec::new(),
         ..me.clone()
     });
     for id in me.made {
-        account::delete(user, &me.token, id).await?;
+        account::delete(user, run, &me.token, id).await?;
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! Browse: log in once, then read pages of users and single users, and revalidate the users
-//! already read with their ETags, as most traffic does.
+//! already read with their ETags, as most traffic does. Single reads go to this run's seeds (or
+//! the reader itself), which nothing changes or deletes while the load runs: each read has one
+//! right answer, `200` or `304`, and anything else is a failure.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,11 +25,11 @@ const CACHED_TAGS: usize = 256;
 #[derive(Clone)]
 struct Reader {
     account: Account,
-    /// Users seen on the last page read: what the reader clicks on next.
+    /// Seeds seen on the last page read: what the reader clicks on next.
     seen: Vec<Seen>,
     total: u64,
     /// The ETag of every user read, as a client cache keeps them.
-    tags: HashMap<u64, (String, String)>,
+    tags: HashMap<u64, String>,
 }
 
 pub fn scenario(run: &Arc<Run>) -> Result<Scenario, GooseError> {
@@ -63,7 +65,7 @@ fn reader(user: &GooseUser) -> Result<Reader, Failure> {
 const ORDERS: [Order; 4] = [Order::Id, Order::Id, Order::IdDescending, Order::Username];
 
 /// `GET /users?page=P&page_size=S&sort=…` over the whole range of pages.
-async fn list_page(user: &mut GooseUser, _run: &Run) -> TransactionResult {
+async fn list_page(user: &mut GooseUser, run: &Run) -> TransactionResult {
     let mut me = reader(user)?;
     let (page, size, order) = {
         let mut rng = rand::rng();
@@ -86,15 +88,19 @@ async fn list_page(user: &mut GooseUser, _run: &Run) -> TransactionResult {
         .await?
         .check(user, |r| checks::page(&r.body, page, size, order))?;
     me.total = total;
-    if !seen.is_empty() {
-        me.seen = seen;
+    let seeds: Vec<Seen> = seen
+        .into_iter()
+        .filter(|s| run.is_seed(&s.username))
+        .collect();
+    if !seeds.is_empty() {
+        me.seen = seeds;
     }
     user.set_session_data(me);
     Ok(())
 }
 
-/// `GET /users/{id}` of a user from the last page read.
-async fn get_user(user: &mut GooseUser, run: &Run) -> TransactionResult {
+/// `GET /users/{id}` of a seed from the last page read.
+async fn get_user(user: &mut GooseUser, _run: &Run) -> TransactionResult {
     let me = reader(user)?;
     let target = me
         .seen
@@ -105,20 +111,15 @@ async fn get_user(user: &mut GooseUser, run: &Run) -> TransactionResult {
             username: me.account.username.clone(),
         });
     let path = user_path(target.id);
-    let mut call = Call::get(&path, route::USER).token(&me.account.token);
-    // Sign-ups and admins delete their users while the run goes on.
-    if run.is_transient(&target.username) {
-        call = call.also(404);
-    }
-    let reply = call.send(user).await?;
-    if reply.status == 404 {
-        return Ok(());
-    }
+    let reply = Call::get(&path, route::USER)
+        .token(&me.account.token)
+        .send(user)
+        .await?;
     let mut me = me;
     if let Some(tag) = reply.etag.clone()
         && me.tags.len() < CACHED_TAGS
     {
-        me.tags.insert(target.id, (tag, target.username.clone()));
+        me.tags.insert(target.id, tag);
         user.set_session_data(me);
     }
     reply.check(user, |r| {
@@ -133,37 +134,23 @@ async fn get_user(user: &mut GooseUser, run: &Run) -> TransactionResult {
     })
 }
 
-/// `GET /users/{id}` with `If-None-Match` of a user read before: `304` unless it changed since.
+/// `GET /users/{id}` with `If-None-Match` of a user read before: `304`, since none changes.
 async fn revalidate_user(user: &mut GooseUser, run: &Run) -> TransactionResult {
     let me = reader(user)?;
     let pick = rand::rng().random_range(0..me.tags.len().max(1));
-    let Some((id, (tag, username))) = me.tags.iter().nth(pick).map(|(k, v)| (*k, v.clone())) else {
+    let Some((id, tag)) = me.tags.iter().nth(pick).map(|(k, v)| (*k, v.clone())) else {
         return get_user(user, run).await;
     };
     let path = user_path(id);
-    let mut call = Call::new(GooseMethod::Get, &path, route::USER_REVALIDATE, 304)
+    Call::new(GooseMethod::Get, &path, route::USER_REVALIDATE, 304)
         .token(&me.account.token)
         .if_none_match(&tag)
-        .also(200);
-    if run.is_transient(&username) {
-        call = call.also(404);
-    }
-    let reply = call.send(user).await?;
-    let mut me = me;
-    match (reply.status, reply.etag.clone()) {
-        (200, Some(fresh)) => {
-            me.tags.insert(id, (fresh, username));
-        }
-        (404, _) => {
-            me.tags.remove(&id);
-        }
-        _ => {}
-    }
-    user.set_session_data(me);
+        .send(user)
+        .await?;
     Ok(())
 }
 
-async fn leave(user: &mut GooseUser, _run: &Run) -> TransactionResult {
+async fn leave(user: &mut GooseUser, run: &Run) -> TransactionResult {
     let me = reader(user)?;
-    account::delete(user, &me.account.token, me.account.id).await
+    account::delete(user, run, &me.account.token, me.account.id).await
 }

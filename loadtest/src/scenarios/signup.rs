@@ -98,11 +98,11 @@ async fn patch_self(user: &mut GooseUser, _run: &Run) -> TransactionResult {
 }
 
 /// Deletes the account this iteration made, if any (ROLE-05: deleting oneself is allowed).
-async fn delete_self(user: &mut GooseUser, _run: &Run) -> TransactionResult {
+async fn delete_self(user: &mut GooseUser, run: &Run) -> TransactionResult {
     let state = joiner(user);
     user.set_session_data(Joiner::default());
     match state.account {
-        Some(me) => account::delete(user, &me.token, me.id).await,
+        Some(me) => account::delete(user, run, &me.token, me.id).await,
         // Signed up but not logged in: the sweep at the end removes it.
         None => Ok(()),
     }
