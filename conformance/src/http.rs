@@ -246,8 +246,9 @@ pub struct Http {
     /// Headers every request carries (`--header`).
     extra: Arc<Vec<(String, String)>>,
     counts: Arc<Counts>,
-    /// The requests of the check this clone serves.
+    /// The requests and the logins of the check this clone serves.
     check_sent: Arc<AtomicU64>,
+    check_logins: Arc<AtomicU64>,
     /// Whether every response is held to the OpenAPI document (`openapi::judge`).
     judged: bool,
 }
@@ -302,6 +303,7 @@ impl Http {
             extra: Arc::new(headers),
             counts: Arc::default(),
             check_sent: Arc::default(),
+            check_logins: Arc::default(),
             judged: true,
         }
     }
@@ -320,6 +322,7 @@ impl Http {
     pub fn for_check(&self) -> Http {
         Http {
             check_sent: Arc::default(),
+            check_logins: Arc::default(),
             ..self.clone()
         }
     }
@@ -327,6 +330,11 @@ impl Http {
     /// How many requests this clone's check has sent.
     pub fn check_sent(&self) -> u64 {
         self.check_sent.load(Ordering::Relaxed)
+    }
+
+    /// How many logins this clone's check has sent.
+    pub fn check_logins(&self) -> u64 {
+        self.check_logins.load(Ordering::Relaxed)
     }
 
     /// How many logins (`POST …/auth/login`) the run has sent.
@@ -472,6 +480,7 @@ impl Http {
         self.check_sent.fetch_add(1, Ordering::Relaxed);
         if request.method == "POST" && request.path.ends_with("/auth/login") {
             self.counts.logins.fetch_add(1, Ordering::Relaxed);
+            self.check_logins.fetch_add(1, Ordering::Relaxed);
         }
         let unanswered = |e: reqwest::Error| {
             Failure::new(

@@ -72,6 +72,7 @@ pub struct Row {
     pub reason: Option<String>,
     pub took: Duration,
     pub requests: u64,
+    pub logins: u64,
 }
 
 impl Row {
@@ -81,7 +82,7 @@ impl Row {
         result: Result<(), Failure>,
         strict: bool,
         took: Duration,
-        requests: u64,
+        (requests, logins): (u64, u64),
     ) -> Row {
         let (verdict, failure) = match result {
             Ok(()) => (Verdict::Pass, None),
@@ -104,6 +105,7 @@ impl Row {
             reason: None,
             took,
             requests,
+            logins,
         }
     }
 
@@ -117,6 +119,7 @@ impl Row {
             reason,
             took: Duration::ZERO,
             requests: 0,
+            logins: 0,
         }
     }
 }

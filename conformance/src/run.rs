@@ -103,11 +103,6 @@ fn one(ctx: &Ctx, check: Check, strict: bool) -> Row {
         )
         .blocked("the check itself panicked (a defect of the suite)"))
     });
-    Row::ran(
-        check,
-        result,
-        strict,
-        start.elapsed(),
-        ctx.http.check_sent(),
-    )
+    let counts = (ctx.http.check_sent(), ctx.http.check_logins());
+    Row::ran(check, result, strict, start.elapsed(), counts)
 }

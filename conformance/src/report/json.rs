@@ -28,6 +28,7 @@ pub fn render(run: &Run, redactor: &Redactor) -> String {
                 "outcome": row.verdict.label().to_ascii_lowercase(),
                 "seconds": row.took.as_secs_f64(),
                 "requests": row.requests,
+                "logins": row.logins,
                 "reason": row.reason,
                 "failure": failure,
             })
