@@ -100,7 +100,8 @@ fn admin_token(ctx: &Ctx, base: &str, username: &str, answer: &Exchange) -> Resu
             shape(answer)
         )),
         status if status >= 500 => Err(format!(
-            "POST {base}/auth/login answered {status}: the target fails before any check can run"
+            "POST {base}/auth/login answered {status} ({}): the target fails before any check can run, or --target is not the API's base URL",
+            shape(answer)
         )),
         status => Err(format!(
             "POST {base}/auth/login answered {status}: {}",
