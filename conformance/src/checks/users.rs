@@ -153,17 +153,8 @@ pub fn same_members(
     Ok(())
 }
 
-const ALL_MEMBERS: [&str; 9] = [
-    "id",
-    "username",
-    "email",
-    "full_name",
-    "age",
-    "role",
-    "is_active",
-    "created_at",
-    "updated_at",
-];
+/// Every member of the user representation.
+const ALL_MEMBERS: [&str; 9] = crate::queries::MEMBERS;
 
 fn usr_01(ctx: &Ctx) -> Outcome {
     let admin = ctx.admin()?;

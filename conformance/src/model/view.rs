@@ -19,15 +19,7 @@ pub const SEARCHES: [&str; 5] = ["", "a", "e", "z", " smith"];
 
 /// The members of a user's representation that the model knows exactly; the timestamps are
 /// compared as instants.
-pub const MEMBERS: [&str; 7] = [
-    "id",
-    "username",
-    "email",
-    "full_name",
-    "age",
-    "role",
-    "is_active",
-];
+pub const MEMBERS: &[&str] = crate::queries::MEMBERS.split_at(7).0;
 
 /// The strings of one sequence.
 #[derive(Clone, Debug)]
@@ -108,7 +100,7 @@ pub fn instant(user: &Value, member: &str) -> Option<OffsetDateTime> {
 
 /// The first member of `MEMBERS` in which `actual` differs from `expected`.
 pub fn differs(expected: &Value, actual: &Value) -> Option<&'static str> {
-    MEMBERS.into_iter().find(|m| expected[m] != actual[m])
+    MEMBERS.iter().copied().find(|m| expected[m] != actual[m])
 }
 
 impl Model {

@@ -76,22 +76,14 @@ pub(super) fn usr_12(ctx: &Ctx) -> Outcome {
                 "is_active": user["is_active"],
                 "created_at": user["created_at"],
             });
-            let members = [
-                "id",
-                "username",
-                "email",
-                "full_name",
-                "age",
-                "role",
-                "is_active",
-                "created_at",
-            ];
+            // All but updated_at, which the update moves.
+            let members = &crate::queries::MEMBERS[..8];
             same_members(
                 &exchange,
                 "the replaced user",
                 &expected,
                 &replaced,
-                &members,
+                members,
             )?;
             let fetched = ctx.fetch(id)?;
             same_members(
@@ -188,17 +180,9 @@ pub(super) fn usr_13(ctx: &Ctx) -> Outcome {
                     _ => value.clone(),
                 };
             }
-            let members = [
-                "id",
-                "username",
-                "email",
-                "full_name",
-                "age",
-                "role",
-                "is_active",
-                "created_at",
-            ];
-            same_members(&exchange, "the patched user", &expected, &patched, &members)?;
+            // All but updated_at, which the update moves.
+            let members = &crate::queries::MEMBERS[..8];
+            same_members(&exchange, "the patched user", &expected, &patched, members)?;
             let fetched = ctx.fetch(id)?;
             same_members(
                 &exchange,
