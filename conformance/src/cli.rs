@@ -57,6 +57,10 @@ pub struct Cli {
     /// No line per finished check, no progress bar: only the report.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Stop at the first failed check: the checks still running end at their next request, the
+    /// rest are not run, and the clean-up and the report still happen.
+    #[arg(long, short = 'x')]
+    pub exitfirst: bool,
 }
 
 /// Exit status when nothing could be checked: the target, the arguments or the tool failed.
@@ -144,13 +148,24 @@ fn execute(cli: &Cli) -> u8 {
         );
     }
     interrupt_stops(&ctx);
-    let rows = run(&ctx, selected, cli.threads, cli.strict, progress);
-    let interrupted = ctx.http.stopped();
+    let rows = run(
+        &ctx,
+        selected,
+        cli.threads,
+        cli.strict,
+        progress,
+        cli.exitfirst,
+    );
+    let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
+    let interrupted = ctx.http.stopped() && !(cli.exitfirst && count(Verdict::Fail) > 0);
     if interrupted {
         eprintln!("conformance: interrupted; removing the run's users, then the partial report");
+    } else if ctx.http.stopped() {
+        eprintln!(
+            "conformance: stopped at the first failure (--exitfirst); removing the run's users"
+        );
     }
     let cleanup = ctx.cleanup();
-    let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
     let exit_code = if count(Verdict::Fail) > 0 || cleanup.left > 0 || !cleanup.failed.is_empty() {
         1
     } else if interrupted || count(Verdict::Blocked) > 0 {

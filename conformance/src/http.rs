@@ -447,9 +447,9 @@ impl Http {
             return Err(Failure::new(
                 format!("{} {url} was not sent", request.method),
                 "",
-                "the run was interrupted",
+                "the run was stopped (interrupted, or --exitfirst after a failure)",
             )
-            .blocked("the run was interrupted"));
+            .blocked("the run was stopped"));
         }
         let mut builder = client.request(method, &url);
         // Recorded with the request, so that its curl command sends them too.

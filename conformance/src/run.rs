@@ -23,13 +23,15 @@ pub enum Progress {
     Quiet,
 }
 
-/// Runs `checks` on `threads` threads; their rows in the order given.
+/// Runs `checks` on `threads` threads; their rows in the order given. With `exitfirst`, the first
+/// failed check stops the run as an interrupt does.
 pub fn run(
     ctx: &Ctx,
     checks: Vec<Check>,
     threads: usize,
     strict: bool,
     progress: Progress,
+    exitfirst: bool,
 ) -> Vec<Row> {
     let bar = (progress == Progress::Lines && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(checks.len() as u64);
@@ -55,6 +57,9 @@ pub fn run(
                     } else {
                         one(ctx, check, strict)
                     };
+                    if exitfirst && row.verdict == Verdict::Fail {
+                        ctx.http.stop();
+                    }
                     if progress == Progress::Lines && row.verdict != Verdict::NotRun {
                         let line = format!(
                             "{:<12} {:<8} {:>6.2}s  {}",

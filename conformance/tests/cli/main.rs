@@ -188,6 +188,17 @@ fn a_broken_clause_fails_with_its_request_and_leaves_no_user() {
 }
 
 #[test]
+fn exitfirst_stops_at_the_first_failure_and_still_cleans_up() {
+    let (_server, target) = reference(&["USR-01"]);
+    let out = run(conformance(&target).args(["users", "--threads", "1", "--exitfirst"]));
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stdout.contains("FAILED USR-01"), "{}", out.stdout);
+    assert!(out.stdout.contains(" not run"), "{}", out.stdout);
+    assert!(!out.stdout.contains("(interrupted)"), "{}", out.stdout);
+    assert_eq!(users_left(&target, &prefix(&out.stdout)), 0);
+}
+
+#[test]
 fn a_missed_should_clause_warns_unless_strict() {
     let (_server, target) = reference(&["HTTP-12"]);
     let out = run(conformance(&target).arg("HTTP-12"));
