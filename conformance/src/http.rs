@@ -177,9 +177,23 @@ impl Exchange {
         for (name, value) in &self.headers {
             let _ = writeln!(text, "{name}: {value}");
         }
-        let body = String::from_utf8_lossy(&self.body);
         text.push('\n');
-        text.push_str(&truncate(&body, 1500));
+        // An encoded or binary body would print as noise: say what it is instead.
+        match std::str::from_utf8(&self.body) {
+            Ok(body) if self.header("content-encoding").is_none() => {
+                text.push_str(&truncate(body, 1500));
+            }
+            _ => {
+                let _ = write!(
+                    text,
+                    "({} bytes{})",
+                    self.body.len(),
+                    self.header("content-encoding")
+                        .map(|c| format!(" in Content-Encoding {c}"))
+                        .unwrap_or_else(|| ", not UTF-8".into())
+                );
+            }
+        }
         text
     }
 }
