@@ -464,17 +464,20 @@ fn auth_09(ctx: &Ctx) -> Outcome {
         ));
     };
     let user = ctx.user("user")?;
+    // Expiry is judged by the target's clock, which may be seconds off this machine's.
+    let clock = ctx.send(Request::get("/users/me").bearer(&user.token))?;
+    let now = target_now(&clock);
     // A token minted with the secret that has not expired must work, or the refusals below would
     // prove nothing about expiry.
     let fresh = mint(
         Algorithm::HS256,
         &secret,
-        &claims_for(&user, now(), now() + 600),
+        &claims_for(&user, now, now + 600),
     )?;
     accepted(ctx, &fresh)
         .map_err(|f| f.with_hint("is --jwt-secret the target's signing secret?"))?;
     for_all(ctx.budget, [2], 2..200_000i64, |ago| {
-        let exp = now() - ago;
+        let exp = now - ago;
         let token = mint(
             Algorithm::HS256,
             &secret,
@@ -485,6 +488,17 @@ fn auth_09(ctx: &Ctx) -> Outcome {
             "a token that expired",
         )
     })
+}
+
+/// The target's clock from an answer's `Date` (whole seconds, rounded down, so the target's time
+/// is at least this by any later request); this machine's when the answer has none.
+fn target_now(exchange: &Exchange) -> i64 {
+    exchange
+        .header("date")
+        .and_then(|date| httpdate::parse_http_date(date).ok())
+        .and_then(|at| at.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|since| i64::try_from(since.as_secs()).ok())
+        .unwrap_or_else(now)
 }
 
 fn auth_10(ctx: &Ctx) -> Outcome {
