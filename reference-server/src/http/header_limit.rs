@@ -16,7 +16,7 @@ pub struct TooLarge;
 
 impl warp::reject::Reject for TooLarge {}
 
-/// The bytes of a header section as a client sends it without optional whitespace:
+/// The bytes of a header section as GEN-14 counts them:
 /// `METHOD SP target SP HTTP/1.1 CRLF`, `name: value CRLF` for each field, the final CRLF.
 fn section_size(method: &Method, path: &str, query: &str, headers: &HeaderMap) -> usize {
     let target = path.len() + if query.is_empty() { 0 } else { 1 + query.len() };
