@@ -69,6 +69,9 @@ pub async fn app(dir: &std::path::Path, users: u64) -> State {
         cors: reference_server::http::cors::Cors::default(),
         v,
         openapi: bytes::Bytes::from_static(b"{}"),
+        body_read_timeout: std::time::Duration::from_secs(
+            reference_server::config::DEFAULT_BODY_READ_TIMEOUT,
+        ),
     })
 }
 

@@ -1,5 +1,6 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// How expensive password hashing is. `Owasp` is what the binary ships with; `Fast` exists for
 /// test suites that create many users and must not spend seconds per sign-up.
@@ -14,6 +15,12 @@ pub enum PasswordCost {
 pub const DEFAULT_RATE_LIMIT: u32 = 3000;
 /// Login attempts per minute per client and account unless configured.
 pub const DEFAULT_LOGIN_RATE_LIMIT: u32 = 20;
+
+/// Seconds a client has to send a request's header section, from the moment the server waits
+/// for it (a new connection, or the end of the previous answer on a kept-alive one).
+pub const DEFAULT_HEADER_READ_TIMEOUT: u64 = 10;
+/// Seconds a client has to send a request's whole body once its header section is read.
+pub const DEFAULT_BODY_READ_TIMEOUT: u64 = 30;
 
 /// Everything the server needs to start.
 #[derive(Clone, Debug, clap::Parser)]
@@ -75,6 +82,14 @@ pub struct Config {
         value_name = "ORIGIN"
     )]
     pub cors_origins: Vec<String>,
+    /// Seconds a client has to send a request's header section; a connection that sends none in
+    /// time (an idle kept-alive one among them) is closed, so slow or idle clients cannot hold it.
+    #[arg(long, env = "TOUCHSTONE_HEADER_READ_TIMEOUT", default_value_t = DEFAULT_HEADER_READ_TIMEOUT, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a client has to send a request's body once its header section is read; a body
+    /// still incomplete then is answered 408 and the connection closed.
+    #[arg(long, env = "TOUCHSTONE_BODY_READ_TIMEOUT", default_value_t = DEFAULT_BODY_READ_TIMEOUT, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_read_timeout_secs: u64,
     /// Break one contract clause on purpose (builds with the `violations` feature only).
     #[arg(long = "violate", value_name = "CLAUSE")]
     pub violations: Vec<String>,
@@ -96,7 +111,19 @@ impl Config {
             login_rate_limit: 0,
             trusted_proxies: Vec::new(),
             cors_origins: Vec::new(),
+            header_read_timeout_secs: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout_secs: DEFAULT_BODY_READ_TIMEOUT,
             violations: Vec::new(),
         }
+    }
+}
+
+impl Config {
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs)
+    }
+
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_read_timeout_secs)
     }
 }

@@ -39,6 +39,9 @@ pub enum ApiError {
     /// 406: the request's `Accept` admits no JSON (HTTP-07).
     #[error("this API answers application/json; the Accept header rules it out")]
     NotAcceptable,
+    /// 408: the body did not arrive in time; the connection is closed after the answer.
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     /// 409: a unique field is taken (USR-04, USR-05).
     #[error("the {} is already taken", match .0 { Unique::Username => "username", Unique::Email => "email" })]
     Conflict(Unique),
@@ -54,6 +57,9 @@ pub enum ApiError {
     /// 422: the body or query breaks the field rules (GEN-04).
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
+    /// 431: the header section is over the limit (GEN-14).
+    #[error("the request's header section is larger than {0} bytes")]
+    HeaderFieldsTooLarge(usize),
     /// 429: the caller's identity is over its rate limit (RATE-03); carries its standing.
     #[error("too many requests; retry after {} seconds", .0.retry_after.unwrap_or(1))]
     TooManyRequests(Standing),
@@ -89,11 +95,13 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::HeaderFieldsTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -110,11 +118,13 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => "method-not-allowed",
             ApiError::NotAcceptable => "not-acceptable",
             ApiError::PreconditionFailed => "precondition-failed",
+            ApiError::RequestTimeout => "request-timeout",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::Validation(_) => "validation",
             ApiError::TooManyRequests(_) => "too-many-requests",
+            ApiError::HeaderFieldsTooLarge(_) => "header-fields-too-large",
             ApiError::NotReady => "not-ready",
             ApiError::Internal(_) => "internal",
         }
@@ -161,6 +171,10 @@ impl ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(challenge),
             );
+        }
+        // RFC 9110 §15.5.9: the rest of the body is not waited for.
+        if status == StatusCode::REQUEST_TIMEOUT {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         if let ApiError::TooManyRequests(standing) = &self {
             standing.write(headers, v);

@@ -181,18 +181,21 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
         metrics: Metrics::default(),
         cors: crate::http::cors::Cors::new(&config.cors_origins),
         openapi: openapi(&v),
+        body_read_timeout: config.body_read_timeout(),
         v,
     });
     ensure_admin(&state, &config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (shutdown, stopped) = oneshot::channel::<()>();
-    let server = warp::serve(crate::http::app(state.clone()))
-        .incoming(listener)
-        .graceful(async {
+    let server = crate::serve::serve(
+        listener,
+        crate::http::app(state.clone()),
+        config.header_read_timeout(),
+        async {
             let _ = stopped.await;
-        })
-        .run();
+        },
+    );
     let serving = tokio::spawn(server);
     tokio::spawn(forget_idle_clients(Arc::downgrade(&state)));
     Ok(RunningServer {

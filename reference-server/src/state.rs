@@ -1,4 +1,5 @@
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::auth::{Hasher, Tokens};
 use crate::domain::Cursors;
@@ -19,6 +20,8 @@ pub struct App {
     pub metrics: Metrics,
     pub cors: Cors,
     pub v: Violations,
+    /// How long a request's body may take to arrive after its header section.
+    pub body_read_timeout: Duration,
     /// The OpenAPI document as served (GEN-10).
     pub openapi: bytes::Bytes,
 }

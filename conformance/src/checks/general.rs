@@ -1,8 +1,10 @@
 //! CONTRACT §2, General: routing, problem documents, bodies, request ids, schemas, robustness.
 
+mod limits;
 mod responses;
 mod robustness;
 
+use limits::*;
 use responses::*;
 pub(super) use robustness::ROUTES;
 use robustness::*;
@@ -111,6 +113,22 @@ pub const CHECKS: &[Check] = &[
         hint: "answer 405 with an Allow header listing the path's methods",
         needs: Needs::Nothing,
         run: gen_11,
+    },
+    Check {
+        id: "GEN-13",
+        section: "general",
+        title: "a body whose object repeats a member is 400",
+        hint: "GEN-13: refuse an object that names a member twice, at any depth, while parsing (a JSON parser keeps the last silently); name the member in the problem's detail",
+        needs: Needs::Nothing,
+        run: gen_13,
+    },
+    Check {
+        id: "GEN-14",
+        section: "general",
+        title: "a header section over 32 KiB is 431",
+        hint: "GEN-14: bound the header section at 32 KiB and answer 431 with a problem up to 64 KiB; let the HTTP parser refuse what is larger",
+        needs: Needs::Nothing,
+        run: gen_14,
     },
 ];
 

@@ -2,6 +2,9 @@
 //! permission failures answer first (CONTRACT §1), and never read past the limit (GEN-06).
 
 use std::pin::Pin;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use bytes::{Buf, Bytes, BytesMut};
 use futures_util::{Stream, StreamExt, TryStreamExt};
@@ -15,18 +18,26 @@ use crate::violations::Violations;
 /// The documented limit of a request body.
 pub const LIMIT: usize = 64 * 1024;
 
+/// Reads a whole body as JSON.
+type Parse = fn(&[u8]) -> serde_json::Result<Value>;
+
 type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes, warp::Error>> + Send>>;
 
 pub struct Body {
     headers: HeaderMap,
     chunks: Chunks,
+    /// When the whole body must have arrived: a client that sends it a byte at a time must not
+    /// hold the connection and the handler's resources for ever.
+    deadline: Instant,
 }
 
-pub fn body() -> impl Filter<Extract = (Body,), Error = warp::Rejection> + Clone {
+/// The request's body, which must arrive within `timeout` of its header section.
+pub fn body(timeout: Duration) -> impl Filter<Extract = (Body,), Error = warp::Rejection> + Clone {
     warp::header::headers_cloned()
         .and(warp::body::stream())
-        .map(|headers, stream: _| Body {
+        .map(move |headers, stream: _| Body {
             headers,
+            deadline: Instant::now() + timeout,
             chunks: Box::pin(TryStreamExt::map_ok(stream, |mut b: _| {
                 let n = Buf::remaining(&b);
                 Buf::copy_to_bytes(&mut b, n)
@@ -90,19 +101,33 @@ impl Body {
             None if v.breaks("chunked-body-over-limit-accepted") => 256 * LIMIT,
             _ => limit,
         };
-        let mut buf = BytesMut::new();
-        while let Some(chunk) = self.chunks.next().await {
-            let chunk = chunk
-                .map_err(|e| ApiError::MalformedJson(format!("the body could not be read: {e}")))?;
-            if buf.len() + chunk.len() > limit {
-                return Err(ApiError::PayloadTooLarge(LIMIT));
+        let chunks = &mut self.chunks;
+        let read = async move {
+            let mut buf = BytesMut::new();
+            while let Some(chunk) = chunks.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::MalformedJson(format!("the body could not be read: {e}"))
+                })?;
+                if buf.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(LIMIT));
+                }
+                buf.extend_from_slice(&chunk);
             }
-            buf.extend_from_slice(&chunk);
-        }
-        let parsed = serde_json::from_slice(&buf);
+            Ok(buf)
+        };
+        let buf = tokio::time::timeout_at(self.deadline, read)
+            .await
+            .map_err(|_| ApiError::RequestTimeout)??;
+        // GEN-13 broken: the last of repeated members wins, as serde_json reads them.
+        let parse: Parse = if v.breaks("GEN-13") {
+            |bytes| serde_json::from_slice(bytes)
+        } else {
+            super::unique::from_slice
+        };
+        let parsed = parse(&buf);
         let parsed = match parsed {
             Err(_) if !v.breaks("number-out-of-range-400") => {
-                parsed.or_else(|e| beyond_range(&buf, e))
+                parsed.or_else(|e| beyond_range(&buf, e, parse))
             }
             parsed => parsed,
         };
@@ -119,7 +144,11 @@ impl Body {
 /// A well-formed body with a number past the range of a double (`1e400`), which serde_json does
 /// not parse: read with each such number as the largest double of its sign, so that the field
 /// rules refuse it (422) instead of the body being called malformed (400). Any other error stands.
-fn beyond_range(buf: &[u8], error: serde_json::Error) -> Result<Value, serde_json::Error> {
+fn beyond_range(
+    buf: &[u8],
+    error: serde_json::Error,
+    parse: Parse,
+) -> Result<Value, serde_json::Error> {
     if serde_json::from_slice::<serde::de::IgnoredAny>(buf).is_err() {
         return Err(error);
     }
@@ -153,7 +182,7 @@ fn beyond_range(buf: &[u8], error: serde_json::Error) -> Result<Value, serde_jso
             _ => out.push_str(number),
         }
     }
-    serde_json::from_str(&out)
+    parse(out.as_bytes())
 }
 
 #[cfg(test)]
@@ -161,7 +190,8 @@ mod tests {
     use super::beyond_range;
 
     fn read(text: &str) -> Result<serde_json::Value, serde_json::Error> {
-        serde_json::from_str(text).or_else(|e| beyond_range(text.as_bytes(), e))
+        let parse = super::super::unique::from_slice;
+        parse(text.as_bytes()).or_else(|e| beyond_range(text.as_bytes(), e, parse))
     }
 
     #[test]

@@ -5,14 +5,16 @@ mod breaches;
 pub mod conditional;
 pub mod cors;
 mod hardening;
+mod header_limit;
 pub mod metrics;
 pub mod negotiation;
 pub mod rate_limit;
 mod request_id;
 pub mod routes;
+mod unique;
 
 use std::convert::Infallible;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -59,11 +61,14 @@ pub fn app(
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = Infallible> + Clone {
     let v = state.v.clone();
     let app = state.clone();
-    let outcome = admitted(state.clone())
+    let outcome = header_limit::within_limit(v.clone())
+        .and(admitted(state.clone()))
         .and(routes::all(state))
         .map(|standing, outcome| Gated { standing, outcome })
         .recover(|rejection: warp::Rejection| async move {
-            let outcome = if let Some(Throttled(standing)) = rejection.find::<Throttled>() {
+            let outcome = if rejection.find::<header_limit::TooLarge>().is_some() {
+                Err(ApiError::HeaderFieldsTooLarge(header_limit::LIMIT))
+            } else if let Some(Throttled(standing)) = rejection.find::<Throttled>() {
                 Err(ApiError::TooManyRequests(standing.clone()))
             } else if let Some(NotAcceptable(standing)) = rejection.find::<NotAcceptable>() {
                 return Ok::<Gated, Infallible>(Gated {
@@ -182,9 +187,14 @@ struct Throttled(Standing);
 
 impl warp::reject::Reject for Throttled {}
 
+/// The address of the peer a request came from, set by the server on every request.
+#[derive(Clone, Copy, Debug)]
+pub struct Peer(pub SocketAddr);
+
 /// The client address of a request (RATE-06).
 pub fn client(state: State) -> impl Filter<Extract = (IpAddr,), Error = Infallible> + Clone {
-    warp::addr::remote()
+    warp::ext::optional::<Peer>()
+        .map(|peer: Option<Peer>| peer.map(|Peer(addr)| addr))
         .and(warp::header::headers_cloned())
         .map(move |peer, headers: HeaderMap| state.limits.client(peer, &headers))
 }

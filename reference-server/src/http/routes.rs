@@ -126,11 +126,12 @@ fn openapi(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection>
 
 /// POST /api/v1/auth/login
 fn login(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    let timeout = state.body_read_timeout;
     api!("auth" / "login")
         .and(warp::post())
         .and(with_state(state.clone()))
         .and(super::client(state))
-        .and(body())
+        .and(body(timeout))
         .then(login::login)
 }
 
@@ -146,11 +147,12 @@ fn list(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + 
 
 /// POST /api/v1/users
 fn create(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    let timeout = state.body_read_timeout;
     api!("users")
         .and(warp::post())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
-        .and(body())
+        .and(body(timeout))
         .then(users::create)
 }
 
@@ -175,21 +177,23 @@ fn get(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + C
 
 /// PUT /api/v1/users/{id}
 fn replace(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    let timeout = state.body_read_timeout;
     api!("users" / String)
         .and(warp::put())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
-        .and(body())
+        .and(body(timeout))
         .then(users::replace)
 }
 
 /// PATCH /api/v1/users/{id}
 fn patch(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    let timeout = state.body_read_timeout;
     api!("users" / String)
         .and(warp::patch())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
-        .and(body())
+        .and(body(timeout))
         .then(users::patch)
 }
 

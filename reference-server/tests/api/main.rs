@@ -2,6 +2,7 @@
 
 mod crash;
 mod helpers;
+mod hostile;
 mod lifecycle;
 mod list;
 mod operations;
