@@ -65,8 +65,12 @@ fn file(content_type: &'static str, body: &'static [u8]) -> Reply {
     reply
 }
 
-/// `GET /api/v1/docs`
-pub fn page() -> Outcome {
+/// `GET /api/v1/docs`. Its links are relative to `{base}/docs`, so `{base}/docs/` is sent there
+/// (relatively too, so that it holds wherever the API is mounted).
+pub fn page(trailing_slash: bool) -> Outcome {
+    if trailing_slash {
+        return redirect("../docs");
+    }
     let mut reply = file("text/html; charset=utf-8", PAGE);
     reply.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
@@ -85,11 +89,15 @@ pub fn asset(name: String) -> Outcome {
 }
 
 /// `GET /docs`: where people look first, sent on to the page under the base URL.
-pub fn redirect() -> Outcome {
+pub fn root() -> Outcome {
+    redirect("/api/v1/docs")
+}
+
+fn redirect(to: &'static str) -> Outcome {
     let mut reply = Reply::new(Bytes::new());
     *reply.status_mut() = StatusCode::TEMPORARY_REDIRECT;
     reply
         .headers_mut()
-        .insert(header::LOCATION, HeaderValue::from_static("/api/v1/docs"));
+        .insert(header::LOCATION, HeaderValue::from_static(to));
     Ok(reply)
 }

@@ -132,10 +132,13 @@ fn openapi(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection>
 
 /// GET /api/v1/docs, GET /api/v1/docs/{asset}, and GET /docs sent on to the first (DOC-01).
 fn documentation() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
-    let page = api!("docs").and(read()).map(docs::page);
+    let page = api!("docs")
+        .and(read())
+        .and(warp::path::full())
+        .map(|path: FullPath| docs::page(path.as_str().ends_with('/')));
     let asset = api!("docs" / String).and(read()).map(docs::asset);
-    let redirect = warp::path!("docs").and(read()).map(docs::redirect);
-    page.or(asset).unify().or(redirect).unify()
+    let root = warp::path!("docs").and(read()).map(docs::root);
+    page.or(asset).unify().or(root).unify()
 }
 
 /// POST /api/v1/auth/login
