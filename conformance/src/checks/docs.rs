@@ -169,3 +169,38 @@ fn served(fetched: &Exchange, asset: &Asset) -> Outcome {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(page: &str, html: &str) -> Vec<String> {
+        let page = Url::parse(page).unwrap();
+        assets(&page, html)
+            .into_iter()
+            .map(|a| a.url.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn assets_resolve_against_the_page_or_its_base_and_skip_data_urls() {
+        let html = r#"<html><head>
+            <link rel="stylesheet" href="docs/ui.css"><link rel="preconnect" href="https://cdn.example">
+            <link rel="Shortcut Icon" href="data:image/png;base64,AA==">
+            </head><body><script>inline()</script><script src="https://cdn.example/ui.js"></script>
+            <img src="/logo.png"></body></html>"#;
+        assert_eq!(
+            found("http://h:8080/api/v1/docs", html),
+            [
+                "https://cdn.example/ui.js",
+                "http://h:8080/api/v1/docs/ui.css",
+                "http://h:8080/logo.png",
+            ]
+        );
+        let based = r#"<head><base href="/static/"><script src="a.js"></script></head>"#;
+        assert_eq!(
+            found("http://h/api/v1/docs", based),
+            ["http://h/static/a.js"]
+        );
+    }
+}
