@@ -3,6 +3,7 @@
 mod auth;
 mod caching;
 mod collections;
+mod docs;
 mod general;
 mod headers;
 mod methods;
@@ -81,6 +82,7 @@ pub fn all() -> Vec<Check> {
         collections::CHECKS,
         precedence::CHECKS,
         model::CHECKS,
+        docs::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));
@@ -90,7 +92,7 @@ pub fn all() -> Vec<Check> {
 /// `GEN-02` before `GEN-10`, sections in the contract's order.
 fn clause_order(id: &str) -> (usize, u32) {
     let (section, n) = id.split_once('-').unwrap_or((id, "0"));
-    let rank = ["GEN", "USR", "AUTH", "ROLE", "RATE", "COL", "HTTP"]
+    let rank = ["GEN", "USR", "AUTH", "ROLE", "RATE", "COL", "HTTP", "DOC"]
         .iter()
         .position(|s| *s == section)
         .unwrap_or(usize::MAX);

@@ -10,7 +10,7 @@ use warp::{Filter, Rejection};
 
 use super::body::body;
 use crate::error::{ApiError, Reply};
-use crate::handlers::{list, login, meta, users};
+use crate::handlers::{docs, list, login, meta, users};
 use crate::state::State;
 use crate::violations::Violations;
 
@@ -24,11 +24,14 @@ pub fn template(path: &str) -> &'static str {
             "/health" => "/health",
             "/ready" => "/ready",
             "/metrics" => "/metrics",
+            "/docs" => "/docs",
             _ => "unrouted",
         };
     };
     match rest.split('/').skip(1).collect::<Vec<_>>().as_slice() {
         ["openapi.json"] => "/api/v1/openapi.json",
+        ["docs"] => "/api/v1/docs",
+        ["docs", asset] if !asset.is_empty() => "/api/v1/docs/{asset}",
         ["auth", "login"] => "/api/v1/auth/login",
         ["users"] => "/api/v1/users",
         ["users", "me"] => "/api/v1/users/me",
@@ -42,6 +45,7 @@ pub fn template(path: &str) -> &'static str {
 pub fn allowed(template: &str) -> Option<&'static str> {
     Some(match template {
         "/api/v1/openapi.json" | "/api/v1/users/me" => "GET, HEAD, OPTIONS",
+        "/api/v1/docs" | "/api/v1/docs/{asset}" => "GET, HEAD, OPTIONS",
         "/api/v1/auth/login" => "POST, OPTIONS",
         "/api/v1/users" => "GET, HEAD, POST, OPTIONS",
         "/api/v1/users/{id}" => "GET, HEAD, PUT, PATCH, DELETE, OPTIONS",
@@ -74,6 +78,8 @@ macro_rules! api {
 /// allows once the outbound layers wrap it, and one allocation per request is nothing beside it.
 pub fn all(state: State) -> BoxedFilter<(Outcome,)> {
     openapi(state.clone())
+        .or(documentation())
+        .unify()
         .or(login(state.clone()))
         .unify()
         .or(list(state.clone()))
@@ -122,6 +128,17 @@ fn openapi(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection>
         .and(read())
         .and(with_state(state))
         .map(meta::openapi)
+}
+
+/// GET /api/v1/docs, GET /api/v1/docs/{asset}, and GET /docs sent on to the first (DOC-01).
+fn documentation() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+    let page = api!("docs")
+        .and(read())
+        .and(warp::path::full())
+        .map(|path: FullPath| docs::page(path.as_str().ends_with('/')));
+    let asset = api!("docs" / String).and(read()).map(docs::asset);
+    let root = warp::path!("docs").and(read()).map(docs::root);
+    page.or(asset).unify().or(root).unify()
 }
 
 /// POST /api/v1/auth/login

@@ -1,6 +1,7 @@
 //! Real-socket tests of the server: what crosses the wire and what must survive a restart.
 
 mod crash;
+mod docs;
 mod helpers;
 mod hostile;
 mod lifecycle;
