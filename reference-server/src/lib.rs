@@ -14,4 +14,4 @@ pub mod store;
 pub mod violations;
 
 pub use config::{Config, DEFAULT_LOGIN_RATE_LIMIT, DEFAULT_RATE_LIMIT, PasswordCost};
-pub use startup::{RunningServer, spawn};
+pub use startup::{Application, RunningServer, build, spawn};

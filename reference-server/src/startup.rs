@@ -161,11 +161,19 @@ async fn forget_idle_clients(app: std::sync::Weak<App>) {
     }
 }
 
-/// Opens the store, binds the listener and starts serving.
-pub async fn spawn(config: Config) -> io::Result<RunningServer> {
+/// The app built from its config: the store open, the admin account made, no port bound yet.
+/// `spawn` serves it; `http::app(application.state)` is the same app for driving in-process.
+pub struct Application {
+    pub state: State,
+    /// The HS256 secret tokens are signed with (configured or generated).
+    pub jwt_secret: String,
+}
+
+/// Opens the store and builds the shared state, creating the admin account on first start.
+pub async fn build(config: &Config) -> io::Result<Application> {
     let v = Violations::new(&config.violations).map_err(invalid)?;
     std::fs::create_dir_all(&config.data_dir)?;
-    let jwt_secret = jwt_secret(&config)?;
+    let jwt_secret = jwt_secret(config)?;
     let store = Store::open(&config.data_dir, v.clone()).map_err(io::Error::other)?;
     let state: State = Arc::new(App {
         store,
@@ -184,7 +192,13 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
         body_read_timeout: config.body_read_timeout(),
         v,
     });
-    ensure_admin(&state, &config).await?;
+    ensure_admin(&state, config).await?;
+    Ok(Application { state, jwt_secret })
+}
+
+/// Builds the app, binds the listener and starts serving.
+pub async fn spawn(config: Config) -> io::Result<RunningServer> {
+    let Application { state, jwt_secret } = build(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (shutdown, stopped) = oneshot::channel::<()>();

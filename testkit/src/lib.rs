@@ -1,3 +1,5 @@
-//! Test utilities: network conditions a suite must hold under, made on this machine.
+//! Test utilities: network conditions a suite must hold under, made on this machine, and the
+//! judgement of a soak run.
 
 pub mod delay;
+pub mod soak;

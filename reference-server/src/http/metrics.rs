@@ -28,11 +28,11 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// Counts one answered request. `route` is a template, never a raw path, so that the number
-    /// of series stays bounded whatever clients send.
+    /// Counts one answered request. `route` is a template, never a raw path, and `method` one of
+    /// a fixed few, so that the number of series stays bounded whatever clients send.
     pub fn request(&self, method: &str, route: &'static str, status: u16, took: Duration) {
         let labels = [
-            ("method", method.to_owned()),
+            ("method", method_label(method).to_owned()),
             ("route", route.to_owned()),
             ("status", status.to_string()),
         ];
@@ -53,6 +53,19 @@ impl Metrics {
         });
         self.handle.render()
     }
+}
+
+/// The method as a label: those of RFC 9110 and PATCH as themselves, any other `_OTHER` (as
+/// OpenTelemetry's HTTP conventions have it). A method is any token a client cares to send, and
+/// each would otherwise be series of its own for as long as the server runs.
+fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == method)
+        .unwrap_or("_OTHER")
 }
 
 /// What `/metrics` reports of the store.
@@ -90,6 +103,22 @@ mod tests {
         assert!(text.contains("touchstone_users 7"));
         assert!(text.contains("touchstone_store_durable_writes_total 9"));
         assert!(text.contains("touchstone_store_flushes_total 3"));
+    }
+
+    #[test]
+    fn methods_outside_the_standard_share_one_label() {
+        let m = Metrics::default();
+
+        m.request("PATCH", "unrouted", 404, Duration::from_millis(1));
+        m.request("FROB", "unrouted", 404, Duration::from_millis(1));
+        m.request("FROB2", "unrouted", 404, Duration::from_millis(1));
+        let text = m.render(StoreFigures::default());
+
+        assert!(text.contains(r#"method="PATCH""#));
+        assert!(text.contains(
+            r#"touchstone_http_requests_total{method="_OTHER",route="unrouted",status="404"} 2"#
+        ));
+        assert!(!text.contains("FROB"));
     }
 
     #[test]

@@ -66,3 +66,19 @@ async fn concurrent_writes_share_flushes() {
         "{flushes} flushes for {writes} writes"
     );
 }
+
+#[tokio::test]
+async fn metrics_label_unknown_methods_as_one_so_clients_cannot_add_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(dir.path()).await;
+    for method in ["FROB1", "FROB2", "FROB3"] {
+        app.send(method, "/users", None, None).await;
+    }
+
+    let text = app.get_operation("/metrics").await.text().await.unwrap();
+
+    assert!(!text.contains("FROB"), "a client's method is never a label");
+    assert!(text.contains(
+        r#"touchstone_http_requests_total{method="_OTHER",route="/api/v1/users",status="405"} 3"#
+    ));
+}
