@@ -92,7 +92,7 @@ pub const CHECKS: &[Check] = &[
         id: "AUTH-10",
         section: "auth",
         title: "a token signed with another key is 401",
-        hint: "verify with the server's own key only",
+        hint: "verify with the server's own key and algorithm only, whatever the token's header names",
         needs: Needs::Nothing,
         run: auth_10,
     },
@@ -501,19 +501,59 @@ fn target_now(exchange: &Exchange) -> i64 {
         .unwrap_or_else(now)
 }
 
+/// A token signed with a key that is not the target's.
+#[derive(Clone, Debug)]
+enum Forgery {
+    /// An HMAC algorithm under another secret.
+    Hmac(Algorithm, String),
+    /// A public-key algorithm (`alg` as the header names it) with a signature of its length:
+    /// what a forger holding a key pair of their own sends, and a verifier that lets such
+    /// headers past the secret accepts.
+    PublicKey(&'static str, Vec<u8>),
+}
+
+/// Public-key algorithms of RFC 7518 and RFC 8037, with the length of their signatures.
+const PUBLIC_KEY_ALGORITHMS: &[(&str, usize)] = &[
+    ("RS256", 256),
+    ("RS384", 256),
+    ("RS512", 256),
+    ("PS256", 256),
+    ("ES256", 64),
+    ("ES384", 96),
+    ("EdDSA", 64),
+];
+
 fn auth_10(ctx: &Ctx) -> Outcome {
     let user = ctx.user("user")?;
     let real = ctx.target.jwt_secret.clone();
     let algorithms = select(vec![Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]);
     let secrets =
         "[ -~]{1,64}".prop_filter("not the target's key", move |s| Some(s) != real.as_ref());
-    let edges = [(Algorithm::HS256, "secret".to_owned())];
+    let hmac = (algorithms, secrets).prop_map(|(a, s)| Forgery::Hmac(a, s));
+    let public_key = select(PUBLIC_KEY_ALGORITHMS).prop_flat_map(|(alg, len)| {
+        proptest::collection::vec(any::<u8>(), len)
+            .prop_map(move |sig| Forgery::PublicKey(alg, sig))
+    });
+    let edges = [
+        Forgery::Hmac(Algorithm::HS256, "secret".to_owned()),
+        Forgery::PublicKey("RS256", vec![0x5a; 256]),
+        Forgery::PublicKey("ES256", vec![0xa5; 64]),
+    ];
     for_all(
         ctx.budget,
         edges,
-        (algorithms, secrets),
-        |(algorithm, secret)| {
-            let token = mint(*algorithm, secret, &claims_for(&user, now(), now() + 600))?;
+        prop_oneof![hmac, public_key],
+        |forgery| {
+            let claims = claims_for(&user, now(), now() + 600);
+            let token = match forgery {
+                Forgery::Hmac(algorithm, secret) => mint(*algorithm, secret, &claims)?,
+                Forgery::PublicKey(alg, signature) => format!(
+                    "{}.{}.{}",
+                    b64(&json!({"alg": alg, "typ": "JWT"})),
+                    b64(&claims),
+                    URL_SAFE_NO_PAD.encode(signature)
+                ),
+            };
             refused(
                 &me_with(ctx, &format!("Bearer {token}"))?,
                 "a token signed with another key",

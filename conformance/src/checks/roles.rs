@@ -135,36 +135,60 @@ fn change(ctx: &Ctx, kind: usize, target: &Session) -> Value {
     }
 }
 
+/// How an update is sent: `PUT`, or `PATCH` as `application/json` or as a merge patch (HTTP-08),
+/// which every permission applies to alike.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Update {
+    Put,
+    Patch,
+    MergePatch,
+}
+
+fn update() -> impl Strategy<Value = Update> {
+    select(vec![Update::Put, Update::Patch, Update::MergePatch])
+}
+
+fn send_update(path: String, how: Update, token: &str, body: &Value) -> Request {
+    match how {
+        Update::Put => Request::put(path).bearer(token).json(body),
+        Update::Patch => Request::patch(path).bearer(token).json(body),
+        Update::MergePatch => Request::patch(path)
+            .bearer(token)
+            .raw("application/merge-patch+json", body.to_string()),
+    }
+}
+
 fn role_02(ctx: &Ctx) -> Outcome {
     let actors = select(vec!["user", "moderator"]);
     // Every change here is more than a moderator's one allowed change (ROLE-06).
-    let strategy = (actors, inputs::role(), 0..7usize);
+    let strategy = (actors, inputs::role(), 0..7usize, any::<bool>());
     let edges = [
-        ("user", "user", 0usize),
-        ("moderator", "user", 0),
-        ("user", "admin", 6),
+        ("user", "user", 0usize, false),
+        ("moderator", "user", 0, false),
+        ("user", "admin", 6, false),
+        ("user", "user", 4, true),
     ];
     for_all(
         ctx.budget,
         edges,
         strategy,
-        |(actor_role, target_role, kind)| {
+        |(actor_role, target_role, kind, merge)| {
             let actor = ctx.user(actor_role)?;
             let target = ctx.user(target_role)?;
             let before = ctx.fetch(target.id)?;
             let body = change(ctx, *kind, &target);
-            let request = if *kind == 6 {
-                Request::put(id_path(&target))
-            } else {
-                Request::patch(id_path(&target))
+            let how = match (*kind, *merge) {
+                (6, _) => Update::Put,
+                (_, true) => Update::MergePatch,
+                _ => Update::Patch,
             };
-            let exchange = ctx.send(request.bearer(&actor.token).json(&body))?;
+            let exchange = ctx.send(send_update(id_path(&target), how, &actor.token, &body))?;
             forbidden_and_unchanged(
                 ctx,
                 &exchange,
                 target.id,
                 &before,
-                &format!("a {actor_role} updating a {target_role}"),
+                &format!("a {actor_role} updating a {target_role} by {how:?}"),
             )
         },
     )
@@ -173,15 +197,16 @@ fn role_02(ctx: &Ctx) -> Outcome {
 fn role_03(ctx: &Ctx) -> Outcome {
     let actors = select(vec!["user", "moderator"]);
     let edges = [
-        ("user", 0usize, false),
-        ("user", 1, false),
-        ("moderator", 2, true),
+        ("user", 0usize, Update::Patch),
+        ("user", 1, Update::Patch),
+        ("moderator", 2, Update::Put),
+        ("user", 0, Update::MergePatch),
     ];
     for_all(
         ctx.budget,
         edges,
-        (actors, 0..3usize, any::<bool>()),
-        |(actor_role, kind, put)| {
+        (actors, 0..3usize, update()),
+        |(actor_role, kind, how)| {
             let actor = ctx.user(actor_role)?;
             let before = ctx.fetch(actor.id)?;
             let other_role = ["user", "moderator", "admin"]
@@ -193,20 +218,17 @@ fn role_03(ctx: &Ctx) -> Outcome {
                 1 => json!({"role": other_role}),
                 _ => json!({"is_active": false}),
             };
-            let request = if *put {
+            if *how == Update::Put {
                 body["username"] = json!(actor.username);
                 body["email"] = json!(actor.email);
-                Request::put(id_path(&actor))
-            } else {
-                Request::patch(id_path(&actor))
-            };
-            let exchange = ctx.send(request.bearer(&actor.token).json(&body))?;
+            }
+            let exchange = ctx.send(send_update(id_path(&actor), *how, &actor.token, &body))?;
             forbidden_and_unchanged(
                 ctx,
                 &exchange,
                 actor.id,
                 &before,
-                &format!("a {actor_role} changing their own role or activation"),
+                &format!("a {actor_role} changing their own role or activation by {how:?}"),
             )
         },
     )

@@ -2,6 +2,7 @@
 //! purpose: each is written into the reference server under its name (`--violate NAME`, the
 //! `proofs` feature) and must be caught by the checks it lists. One file per area of the contract.
 
+mod auth;
 mod collections;
 mod fields;
 mod model;
@@ -21,6 +22,7 @@ pub struct Bug {
 /// Every bug of every area.
 pub fn all() -> impl Iterator<Item = &'static Bug> {
     let areas = [
+        auth::BUGS,
         collections::BUGS,
         fields::BUGS,
         model::BUGS,

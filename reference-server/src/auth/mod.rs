@@ -3,5 +3,5 @@
 pub mod password;
 pub mod token;
 
-pub use password::Hasher;
+pub use password::{Cost, Hasher, Verification};
 pub use token::{Claims, TokenError, Tokens};

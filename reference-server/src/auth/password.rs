@@ -55,25 +55,122 @@ impl Hasher {
             .map_err(|e| e.to_string())
     }
 
-    /// Checks `password` against `hash`, or against a dummy hash when there is no user.
-    pub async fn verify(&self, password: String, hash: Option<String>) -> bool {
+    /// Checks `password` against `hash`, or against a dummy hash when there is no user, so
+    /// that an unknown username costs the same Argon2 work as a wrong password (AUTH-03).
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Verification {
+        let refused = Verification {
+            matches: false,
+            cost: None,
+        };
         let Ok(_permit) = self.permits.acquire().await else {
-            return false;
+            return refused;
         };
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy.to_string());
         let params = self.params.clone();
-        let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash)
-                .map(|h| {
-                    Self::argon(&params)
-                        .verify_password(password.as_bytes(), &h)
-                        .is_ok()
-                })
-                .unwrap_or(false)
+        let outcome = tokio::task::spawn_blocking(move || {
+            let parsed = PasswordHash::new(&hash).ok()?;
+            let cost = Cost::of(&parsed)?;
+            let matches = Self::argon(&params)
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
+            Some(Verification {
+                matches,
+                cost: Some(cost),
+            })
         })
         .await
-        .unwrap_or(false);
-        ok && known
+        .ok()
+        .flatten()
+        .unwrap_or(refused);
+        Verification {
+            matches: outcome.matches && known,
+            ..outcome
+        }
+    }
+}
+
+/// What checking a password did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verification {
+    /// The password is the user's (never for an unknown user).
+    pub matches: bool,
+    /// The Argon2 parameters the check ran with; `None` when no hash was computed at all.
+    pub cost: Option<Cost>,
+}
+
+/// Argon2 parameters as a PHC string records them: memory in KiB, passes, lanes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cost {
+    pub m_kib: u32,
+    pub t: u32,
+    pub p: u32,
+}
+
+impl Cost {
+    fn of(hash: &PasswordHash<'_>) -> Option<Cost> {
+        let params = Params::try_from(hash).ok()?;
+        Some(Cost {
+            m_kib: params.m_cost(),
+            t: params.t_cost(),
+            p: params.p_cost(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost_of(hash: &str) -> (Cost, String, Option<u32>) {
+        let parsed = PasswordHash::new(hash).expect("a PHC string");
+        let (algorithm, version) = (parsed.algorithm.to_string(), parsed.version);
+        (
+            Cost::of(&parsed).expect("argon2 parameters"),
+            algorithm,
+            version,
+        )
+    }
+
+    /// The timing of an unknown username and of a wrong password are alike only if the dummy
+    /// is hashed exactly as a user's password is.
+    #[tokio::test]
+    async fn the_dummy_hash_has_the_algorithm_and_parameters_of_a_real_one() {
+        for cost in [PasswordCost::Owasp, PasswordCost::Fast] {
+            let hasher = Hasher::new(cost);
+
+            let real = hasher.hash("Passw0rd!".into()).await.unwrap();
+
+            assert_eq!(cost_of(&hasher.dummy), cost_of(&real), "{cost:?}");
+        }
+        let shipped = cost_of(&Hasher::new(PasswordCost::Owasp).dummy);
+        assert_eq!(
+            shipped,
+            (
+                Cost {
+                    m_kib: 19 * 1024,
+                    t: 2,
+                    p: 1
+                },
+                "argon2id".into(),
+                Some(19)
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_user_and_a_wrong_password_run_the_same_verification() {
+        let hasher = Hasher::new(PasswordCost::Fast);
+        let hash = hasher.hash("Passw0rd!".into()).await.unwrap();
+
+        let unknown = hasher.verify("Passw0rd!".into(), None).await;
+        let wrong = hasher
+            .verify("Wrong-passw0rd".into(), Some(hash.clone()))
+            .await;
+        let right = hasher.verify("Passw0rd!".into(), Some(hash)).await;
+
+        assert_eq!(unknown, wrong);
+        assert!(unknown.cost.is_some(), "no Argon2 ran for the unknown user");
+        assert!(right.matches && right.cost == wrong.cost);
     }
 }

@@ -71,7 +71,17 @@ impl Tokens {
         let unsigned =
             self.v.breaks("AUTH-08") && token.ends_with('.') && token.matches('.').count() == 2;
         let forged = self.v.breaks("AUTH-07") || self.v.breaks("AUTH-10");
-        let data = if unsigned || forged {
+        // Bug `asymmetric-alg-unverified`: the HMAC algorithms are verified with the secret, and a
+        // token naming a public-key one (RS256, ES256: meant for an identity provider that was
+        // never configured) is read without a key.
+        let asymmetric = self.v.breaks("asymmetric-alg-unverified")
+            && jsonwebtoken::decode_header(token).is_ok_and(|h| {
+                !matches!(
+                    h.alg,
+                    Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+                )
+            });
+        let data = if unsigned || forged || asymmetric {
             jsonwebtoken::dangerous::insecure_decode_claims::<Claims>(token)
                 .map_err(|_| TokenError::Invalid)?
         } else {

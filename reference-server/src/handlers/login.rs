@@ -58,9 +58,12 @@ async fn attempt(state: &State, credentials: Credentials) -> Outcome {
     let v = &state.v;
     let user = state.store.find_by_username(&credentials.username)?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let verified = state.hasher.verify(credentials.password, hash).await;
+    let verification = state.hasher.verify(credentials.password, hash).await;
+    if let Some(cost) = verification.cost {
+        state.metrics.password_verified(cost);
+    }
     let user = match user {
-        Some(user) if verified && (user.is_active || v.breaks("AUTH-11")) => user,
+        Some(user) if verification.matches && (user.is_active || v.breaks("AUTH-11")) => user,
         None if v.breaks("AUTH-03") => return Err(ApiError::Unauthenticated("no such user")),
         _ => return Err(ApiError::BadCredentials),
     };

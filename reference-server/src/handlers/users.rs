@@ -220,11 +220,18 @@ async fn update(state: State, id: String, headers: HeaderMap, body: Body, parse:
     let id = user_id(&state, &id)?;
     may_reach(&state, &actor, id)?;
     let target = existing(&state, id)?;
-    may_update(&state, &actor, &target)?;
+    // Bug `merge-patch-skips-permissions`: merge patches, served by a handler added later, check
+    // who the caller is but never what they may do.
+    let unguarded = body.is_merge_patch() && state.v.breaks("merge-patch-skips-permissions");
+    if !unguarded {
+        may_update(&state, &actor, &target)?;
+    }
     let precondition = unchanged(&state, &headers, &target)?;
     let value = body.json(&state.v).await?;
     let changes = parse(&value, &state.v).map_err(ApiError::Validation)?;
-    may_change(&state, &actor, &target, &changes)?;
+    if !unguarded {
+        may_change(&state, &actor, &target, &changes)?;
+    }
     let now = OffsetDateTime::now_utc();
     let frozen = state.v.breaks("USR-17");
     // Bug `if-match-write-not-applied`: a conditional write whose compare-and-swap matches no

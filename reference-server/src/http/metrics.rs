@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 
+use crate::auth::Cost;
+
 /// Upper bounds of the latency histogram, in seconds: from a cached read to a slow password hash.
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -40,6 +42,20 @@ impl Metrics {
             metrics::counter!("touchstone_http_requests_total", &labels).increment(1);
             metrics::histogram!("touchstone_http_request_duration_seconds", &labels)
                 .record(took.as_secs_f64());
+        });
+    }
+
+    /// Counts one Argon2 verification of a login, by the parameters it ran with: an unknown
+    /// username is checked against a dummy hash, so it shows in the same series as a wrong
+    /// password (AUTH-03).
+    pub fn password_verified(&self, cost: Cost) {
+        let labels = [
+            ("m_cost", cost.m_kib.to_string()),
+            ("t_cost", cost.t.to_string()),
+            ("p_cost", cost.p.to_string()),
+        ];
+        metrics::with_local_recorder(&self.recorder, || {
+            metrics::counter!("touchstone_password_verifications_total", &labels).increment(1);
         });
     }
 
