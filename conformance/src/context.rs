@@ -240,11 +240,18 @@ impl Ctx {
     /// A new user of `role` (`user`, `moderator` or `admin`), logged in. A check's setup: a step
     /// that fails blocks the check.
     pub fn user(&self, role: &str) -> Result<Session, Failure> {
-        self.new_user(role)
+        self.new_user(role, true)
             .map_err(|f| f.blocked(format!("making a test user of role {role}")))
     }
 
-    fn new_user(&self, role: &str) -> Result<Session, Failure> {
+    /// A new user of `role` that others act on and that never acts itself: not logged in, so its
+    /// `token` is empty and the run spends no login (a password hash on the target) on it.
+    pub fn member(&self, role: &str) -> Result<Session, Failure> {
+        self.new_user(role, false)
+            .map_err(|f| f.blocked(format!("making a test user of role {role}")))
+    }
+
+    fn new_user(&self, role: &str, log_in: bool) -> Result<Session, Failure> {
         let body = self.sign_up_body();
         let created = self.create(&body)?;
         let id = created["id"].as_u64().unwrap_or_default();
@@ -258,7 +265,11 @@ impl Ctx {
         }
         let username = body["username"].as_str().unwrap_or_default().to_owned();
         let password = self.password();
-        let token = self.login(&username, &password)?;
+        let token = if log_in {
+            self.login(&username, &password)?
+        } else {
+            String::new()
+        };
         Ok(Session {
             id,
             email: body["email"].as_str().unwrap_or_default().to_owned(),

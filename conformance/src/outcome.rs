@@ -73,6 +73,8 @@ pub struct Row {
     pub took: Duration,
     pub requests: u64,
     pub logins: u64,
+    /// Test cases: the inputs its properties ran, or 1 for a check without a property.
+    pub cases: u64,
 }
 
 impl Row {
@@ -82,7 +84,7 @@ impl Row {
         result: Result<(), Failure>,
         strict: bool,
         took: Duration,
-        (requests, logins): (u64, u64),
+        (requests, logins, cases): (u64, u64, u64),
     ) -> Row {
         let (verdict, failure) = match result {
             Ok(()) => (Verdict::Pass, None),
@@ -106,6 +108,7 @@ impl Row {
             took,
             requests,
             logins,
+            cases,
         }
     }
 
@@ -120,6 +123,7 @@ impl Row {
             took: Duration::ZERO,
             requests: 0,
             logins: 0,
+            cases: 0,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! can fail on an input class always meets it), then random cases, shrinking any failure to a
 //! minimal input that is reported with its request as curl.
 
+use std::cell::Cell;
 use std::fmt::Debug;
 use std::panic::Location;
 use std::sync::Mutex;
@@ -30,6 +31,27 @@ impl Default for Budget {
             seed: 0,
         }
     }
+}
+
+thread_local! {
+    /// The inputs properties ran on this thread: edge cases, random cases and shrinking steps.
+    /// A check runs on one thread, which resets it before the check and reads it after.
+    static CASES: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Starts counting the cases of the properties this thread runs from zero.
+pub fn reset_cases() {
+    CASES.with(|n| n.set(0));
+}
+
+/// The cases the properties of this thread ran since `reset_cases`.
+pub fn cases() -> u64 {
+    CASES.with(Cell::get)
+}
+
+/// Counts one case run on this thread, for a check that runs its inputs without `for_all`.
+pub fn count_case() {
+    CASES.with(|n| n.set(n.get() + 1));
 }
 
 /// The generator of the property called at `at`.
@@ -64,6 +86,7 @@ where
 {
     let at = Location::caller();
     for edge in edges {
+        count_case();
         property(&edge)?;
     }
     let mut runner = TestRunner::new_with_rng(
@@ -79,6 +102,7 @@ where
     // The failure of the last failing run is the one of the minimal input proptest reports.
     let last: Mutex<Option<Failure>> = Mutex::new(None);
     let outcome = runner.run(&strategy, |value| {
+        count_case();
         property(&value).map_err(|failure| {
             let reason = failure.title.clone();
             *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(failure);
@@ -98,5 +122,23 @@ where
             "inputs to test",
             reason.message().to_owned(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_edge_and_random_case_a_property_runs_is_counted() {
+        reset_cases();
+        let budget = Budget {
+            cases: 5,
+            ..Budget::default()
+        };
+        for_all(budget, [100u8, 200], 0u8..10, |_| Ok(())).unwrap();
+        assert_eq!(cases(), 2 + 5);
+        reset_cases();
+        assert_eq!(cases(), 0);
     }
 }

@@ -94,6 +94,7 @@ pub fn run(
 /// Runs one check with a context that counts its requests; a panic blocks it.
 fn one(ctx: &Ctx, check: Check, strict: bool) -> Row {
     let ctx = ctx.for_check();
+    crate::property::reset_cases();
     let start = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(|| check.run(&ctx))).unwrap_or_else(|panic| {
         let message = panic
@@ -108,6 +109,7 @@ fn one(ctx: &Ctx, check: Check, strict: bool) -> Row {
         )
         .blocked("the check itself panicked (a defect of the suite)"))
     });
-    let counts = (ctx.http.check_sent(), ctx.http.check_logins());
+    let cases = crate::property::cases().max(1);
+    let counts = (ctx.http.check_sent(), ctx.http.check_logins(), cases);
     Row::ran(check, result, strict, start.elapsed(), counts)
 }

@@ -142,7 +142,7 @@ fn accepted(ctx: &Ctx, token: &str) -> Outcome {
 
 fn auth_01(ctx: &Ctx) -> Outcome {
     for_all(ctx.budget, [vec![true; 64]], inputs::case_mask(), |mask| {
-        let user = ctx.user("user")?;
+        let user = ctx.member("user")?;
         let exchange = login(ctx, &inputs::recase(&user.username, mask), &user.password)?;
         let body = expect::ok_json(&exchange, 200, "a login with the username in another case")?;
         let token = body["access_token"].as_str().filter(|t| !t.is_empty());
@@ -196,7 +196,7 @@ fn auth_02(ctx: &Ctx) -> Outcome {
         ..ctx.budget
     };
     for_all(budget, [()], Just(()), |()| {
-        let user = ctx.user("user")?;
+        let user = ctx.member("user")?;
         let exchange = login(ctx, &user.username, &user.password)?;
         let body = expect::ok_json(&exchange, 200, "a login")?;
         let token = body["access_token"].as_str().unwrap_or("");

@@ -42,6 +42,8 @@ fn usr_19(ctx: &Ctx) -> Outcome {
     });
     let last: Mutex<Option<Failure>> = Mutex::new(None);
     let outcome = runner.run(&Machine::sequential_strategy(STEPS), |(_, steps, seen)| {
+        // A sequence is one test case, however many steps it has.
+        crate::property::count_case();
         let mut run = Run::new(ctx);
         let mut steps = steps.iter();
         loop {

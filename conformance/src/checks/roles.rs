@@ -88,7 +88,7 @@ fn forbidden_and_unchanged(
 
 fn role_01(ctx: &Ctx) -> Outcome {
     let admin = ctx.admin()?;
-    let target = ctx.user("user")?;
+    let target = ctx.member("user")?;
     let created = ctx.fetch(target.id)?;
     ensure(created["role"] == "user", || {
         crate::failure::Failure::new(
@@ -174,7 +174,7 @@ fn role_02(ctx: &Ctx) -> Outcome {
         strategy,
         |(actor_role, target_role, kind, merge)| {
             let actor = ctx.user(actor_role)?;
-            let target = ctx.user(target_role)?;
+            let target = ctx.member(target_role)?;
             let before = ctx.fetch(target.id)?;
             let body = change(ctx, *kind, &target);
             let how = match (*kind, *merge) {
@@ -246,7 +246,7 @@ fn role_04(ctx: &Ctx) -> Outcome {
         edges,
         strategy,
         |(target_role, new_role, active, put)| {
-            let target = ctx.user(target_role)?;
+            let target = ctx.member(target_role)?;
             let mut body =
                 json!({"role": new_role, "is_active": active, "full_name": "Set By Admin"});
             let request = if *put {
@@ -285,7 +285,7 @@ fn role_05(ctx: &Ctx) -> Outcome {
         (actors, inputs::role()),
         |(actor_role, target_role)| {
             let actor = ctx.user(actor_role)?;
-            let target = ctx.user(target_role)?;
+            let target = ctx.member(target_role)?;
             let before = ctx.fetch(target.id)?;
             let exchange = ctx.send(Request::delete(id_path(&target)).bearer(&actor.token))?;
             forbidden_and_unchanged(
@@ -316,7 +316,7 @@ fn role_06(ctx: &Ctx) -> Outcome {
         edges,
         strategy,
         |(active, target_role, kind)| {
-            let target = ctx.user(target_role)?;
+            let target = ctx.member(target_role)?;
             let before = ctx.fetch(target.id)?;
             let (request, body) = match kind {
                 0 => (

@@ -29,6 +29,7 @@ pub fn render(run: &Run, redactor: &Redactor) -> String {
                 "seconds": row.took.as_secs_f64(),
                 "requests": row.requests,
                 "logins": row.logins,
+                "cases": row.cases,
                 "reason": row.reason,
                 "failure": failure,
             })
@@ -50,6 +51,7 @@ pub fn render(run: &Run, redactor: &Redactor) -> String {
         "seconds": run.elapsed.as_secs_f64(),
         "requests": run.requests,
         "logins": run.logins,
+        "cases": run.rows.iter().map(|row| row.cases).sum::<u64>(),
         "throttled": {"count": run.throttled.0, "seconds_waited": run.throttled.1.as_secs_f64()},
         "users": {
             "created": run.cleanup.created,

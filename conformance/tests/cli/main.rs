@@ -146,6 +146,18 @@ fn a_passing_run_writes_reports_that_parse_and_hold_no_secret() {
     assert!(json["checks"][0]["requests"].as_u64() > Some(0));
     assert_eq!(json["users"]["left"], 0);
     assert!(json["logins"].as_u64() > Some(0));
+    let cases: Vec<u64> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cases"].as_u64().expect("each check counts its cases"))
+        .collect();
+    assert!(cases.iter().all(|&n| n >= 1), "{cases:?}");
+    assert_eq!(json["cases"].as_u64(), Some(cases.iter().sum()));
+    assert!(
+        cases.iter().any(|&n| n > 16),
+        "no property ran its cases: {cases:?}"
+    );
     let md = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
     assert!(md.contains("| USR-01 | pass |"), "{md}");
     for text in [out.all(), junit, json.to_string(), md] {

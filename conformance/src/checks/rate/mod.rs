@@ -285,5 +285,24 @@ fn rate_07(ctx: &Ctx) -> Outcome {
                 answer.exchange.summary(),
             )
         })?;
+        // Either ending (a 429, or more attempts than the bucket and the time allow) needs about
+        // `limit + earned` attempts. When the pace so far would not send half of them by the
+        // deadline, the deadline could only end the check as it ends it here: unable to tell.
+        let elapsed = (answer.received - first.sent).as_secs_f64();
+        if elapsed >= 5.0 {
+            let by_deadline = attempts as f64 / elapsed * 60.0;
+            let needed = login.limit as f64 + 60.0 / login.interval();
+            if by_deadline < needed / 2.0 {
+                return Err(Failure::inconclusive(
+                    "failed logins came too slowly to spend the login bucket",
+                    format!(
+                        "{attempts} attempts in {elapsed:.1} s, none refused: at that pace about \
+                         {by_deadline:.0} in 60 s, where spending a Limit of {} takes about \
+                         {needed:.0}",
+                        login.limit
+                    ),
+                ));
+            }
+        }
     }
 }

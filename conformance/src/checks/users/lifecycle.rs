@@ -198,7 +198,12 @@ pub(super) fn usr_13(ctx: &Ctx) -> Outcome {
 pub(super) fn usr_15(ctx: &Ctx) -> Outcome {
     let admin = ctx.admin()?;
     for_all(ctx.budget, [true, false], any::<bool>(), |by_admin| {
-        let user = ctx.user("user")?;
+        // Only a user deleting themself needs to be logged in.
+        let user = if *by_admin {
+            ctx.member("user")?
+        } else {
+            ctx.user("user")?
+        };
         let token = if *by_admin { &admin.token } else { &user.token };
         let path = format!("/users/{}", user.id);
         let exchange = ctx.send(Request::delete(path.clone()).bearer(token))?;
@@ -270,7 +275,7 @@ pub(super) fn usr_17(ctx: &Ctx) -> Outcome {
         ..ctx.budget
     };
     for_all(budget, edges, strategy, |(offset, name)| {
-        let user = ctx.user("user")?;
+        let user = ctx.member("user")?;
         // The admin may change every field, role and is_active included (ROLE-03).
         let actor = Session {
             token: admin.token.clone(),
