@@ -173,6 +173,9 @@ pub fn invalid_age() -> impl Strategy<Value = Value> {
         (0u32..150).prop_map(|n| json!(f64::from(n) + 0.5)),
         "[0-9]{1,3}".prop_map(Value::String),
         any::<bool>().prop_map(Value::Bool),
+        // Past a double's range, written as sent (`to_body`).
+        Just(bounds::literal("1e400")),
+        Just(bounds::literal("-1e400")),
     ]
 }
 

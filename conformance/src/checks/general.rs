@@ -341,6 +341,11 @@ fn gen_04(ctx: &Ctx) -> Outcome {
             Some("nickname"),
         ));
         edges.push(broken(op, [true, false, false, true, false], None));
+        // A number past a double's range beside another number: a server that rewrites the
+        // body to read the one must keep the other.
+        let mut beyond = broken(op, [false, false, false, false, true], Some("nickname"));
+        beyond.values[4] = inputs::bounds::literal("1e400");
+        edges.push(beyond);
     }
     for_all(ctx.budget, edges, breakage(), |b| {
         let op = OPS[b.op];
