@@ -8,16 +8,22 @@ use crate::state::App;
 /// The active user the request's bearer token names.
 pub fn authenticate(app: &App, credential: &Credential) -> Result<User, ApiError> {
     const NOT_BEARER: &str = "the Authorization header must be `Bearer <token>`";
-    let id = credential.user(&app.tokens).map_err(|refusal| match refusal {
-        Refusal::Missing => ApiError::Unauthenticated(MISSING),
-        Refusal::Malformed => ApiError::Unauthenticated(NOT_BEARER),
-        Refusal::Scheme if app.v.breaks("AUTH-06") => {
-            ApiError::MalformedJson("unsupported scheme".into())
-        }
-        Refusal::Scheme => ApiError::Unauthenticated(NOT_BEARER),
-        Refusal::Token(TokenError::Expired) => ApiError::Unauthenticated("the token has expired"),
-        Refusal::Token(TokenError::Invalid) => ApiError::Unauthenticated("the token is not valid"),
-    })?;
+    let id = credential
+        .user(&app.tokens)
+        .map_err(|refusal| match refusal {
+            Refusal::Missing => ApiError::Unauthenticated(MISSING),
+            Refusal::Malformed => ApiError::Unauthenticated(NOT_BEARER),
+            Refusal::Scheme if app.v.breaks("AUTH-06") => {
+                ApiError::MalformedJson("unsupported scheme".into())
+            }
+            Refusal::Scheme => ApiError::Unauthenticated(NOT_BEARER),
+            Refusal::Token(TokenError::Expired) => {
+                ApiError::Unauthenticated("the token has expired")
+            }
+            Refusal::Token(TokenError::Invalid) => {
+                ApiError::Unauthenticated("the token is not valid")
+            }
+        })?;
     let user = app.store.get(id)?.ok_or(ApiError::Unauthenticated(
         "the token's user no longer exists",
     ))?;

@@ -83,8 +83,7 @@ pub fn app(
                 let app = state.clone();
                 async move {
                     let caller = Credential::of(&request);
-                    let gated = match admit(&app, &method, path.as_str(), peer, &request, &caller)
-                    {
+                    let gated = match admit(&app, &method, path.as_str(), peer, &request, &caller) {
                         Ok(standing) => Gated {
                             standing,
                             outcome: handler.run(caller).await,
@@ -130,7 +129,7 @@ fn finish(
     }
     let took = start.elapsed();
     app.metrics.request(
-        method.as_str(),
+        method,
         routes::template(path.as_str()),
         reply.status().as_u16(),
         took,
