@@ -143,7 +143,7 @@ fn finish(
         latency_us = took.as_micros() as u64,
         "request"
     );
-    reply.headers_mut().insert(request_id::HEADER, id);
+    reply.headers_mut().insert(request_id::NAME, id);
     let (parts, body) = reply.into_parts();
     warp::reply::Response::from_parts(parts, body.into())
 }
