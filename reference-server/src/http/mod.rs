@@ -88,7 +88,10 @@ pub fn app(
                             standing,
                             outcome: handler.run(caller).await,
                         },
-                        Err(refused) => refused,
+                        Err((standing, refusal)) => Gated {
+                            standing,
+                            outcome: Err(refusal),
+                        },
                     };
                     finish(&app, start, &method, &path, id, &request, gated)
                 }
@@ -156,8 +159,9 @@ struct Gated {
 
 /// Admits a request: takes one from the caller's bucket (every path under the base is limited,
 /// the operations endpoints are not), then refuses it if its `Accept` rules out every response
-/// the API has. A refusal comes before any handler runs (RATE-03, HTTP-07). OPTIONS has no body
-/// to negotiate, and the operations endpoints are not JSON.
+/// the API has. A refusal comes before any handler runs (RATE-03, HTTP-07), as the error it is
+/// answered with and the standing its response reports. OPTIONS has no body to negotiate, and the
+/// operations endpoints are not JSON.
 fn admit(
     app: &App,
     method: &Method,
@@ -165,7 +169,7 @@ fn admit(
     peer: Option<SocketAddr>,
     headers: &HeaderMap,
     caller: &Credential,
-) -> Result<Option<Standing>, Gated> {
+) -> Result<Option<Standing>, (Option<Standing>, ApiError)> {
     let v = &app.v;
     let standing = match app.limits.general.as_ref() {
         Some(general) if routes::under_base(path) => {
@@ -178,12 +182,8 @@ fn admit(
                     retry_after: None,
                     ..standing
                 }),
-                Err(standing) => {
-                    return Err(Gated {
-                        standing: None,
-                        outcome: Err(ApiError::TooManyRequests(standing)),
-                    });
-                }
+                // The problem carries the standing itself.
+                Err(standing) => return Err((None, ApiError::TooManyRequests(standing))),
             }
         }
         _ => None,
@@ -192,10 +192,7 @@ fn admit(
     if exempt || negotiation::accepts_json(headers) {
         Ok(standing)
     } else {
-        Err(Gated {
-            standing,
-            outcome: Err(ApiError::NotAcceptable),
-        })
+        Err((standing, ApiError::NotAcceptable))
     }
 }
 
