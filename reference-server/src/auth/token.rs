@@ -14,7 +14,7 @@ pub struct Claims {
     pub exp: u64,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     #[error("the token is not valid")]
     Invalid,

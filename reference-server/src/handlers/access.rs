@@ -1,32 +1,29 @@
 //! Who the caller is (AUTH-05..11) and what they may do to whom (ROLE-02..06).
 
-use http::{HeaderMap, header};
-
-use crate::auth::TokenError;
+use crate::auth::{Credential, Refusal, TokenError};
 use crate::domain::{Changes, Role, User};
 use crate::error::{ApiError, MISSING};
 use crate::state::App;
 
 /// The active user the request's bearer token names.
-pub fn authenticate(app: &App, headers: &HeaderMap) -> Result<User, ApiError> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .ok_or(ApiError::Unauthenticated(MISSING))?;
-    let malformed = ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`");
-    let value = value.to_str().map_err(|_| malformed)?;
-    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        if app.v.breaks("AUTH-06") {
-            return Err(ApiError::MalformedJson("unsupported scheme".into()));
-        }
-        return Err(ApiError::Unauthenticated(
-            "the Authorization header must be `Bearer <token>`",
-        ));
-    }
-    let id = app.tokens.verify(token.trim()).map_err(|e| match e {
-        TokenError::Expired => ApiError::Unauthenticated("the token has expired"),
-        TokenError::Invalid => ApiError::Unauthenticated("the token is not valid"),
-    })?;
+pub fn authenticate(app: &App, credential: &Credential) -> Result<User, ApiError> {
+    const NOT_BEARER: &str = "the Authorization header must be `Bearer <token>`";
+    let id = credential
+        .user(&app.tokens)
+        .map_err(|refusal| match refusal {
+            Refusal::Missing => ApiError::Unauthenticated(MISSING),
+            Refusal::Malformed => ApiError::Unauthenticated(NOT_BEARER),
+            Refusal::Scheme if app.v.breaks("AUTH-06") => {
+                ApiError::MalformedJson("unsupported scheme".into())
+            }
+            Refusal::Scheme => ApiError::Unauthenticated(NOT_BEARER),
+            Refusal::Token(TokenError::Expired) => {
+                ApiError::Unauthenticated("the token has expired")
+            }
+            Refusal::Token(TokenError::Invalid) => {
+                ApiError::Unauthenticated("the token is not valid")
+            }
+        })?;
     let user = app.store.get(id)?.ok_or(ApiError::Unauthenticated(
         "the token's user no longer exists",
     ))?;

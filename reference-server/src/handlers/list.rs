@@ -1,10 +1,11 @@
 //! `GET /users` (USR-11, CONTRACT §7): offset and cursor pages of the filtered, sorted collection.
 
-use http::{HeaderMap, HeaderValue, header};
+use http::{HeaderValue, header};
 use serde::Serialize;
 use serde_json::Value;
 
 use super::access::authenticate;
+use crate::auth::Credential;
 use crate::domain::{Cursor, Fields, ListQuery, Paging, User, UserView};
 use crate::error::ApiError;
 use crate::http::conditional::http_date;
@@ -54,8 +55,8 @@ fn items<'a>(app: &App, users: &'a [User], fields: Option<Fields>) -> Result<Ite
 }
 
 /// `GET /users` (USR-11, COL-01..07).
-pub async fn list(state: State, headers: HeaderMap, query: Vec<(String, String)>) -> Outcome {
-    authenticate(&state, &headers)?;
+pub async fn list(state: State, caller: Credential, query: Vec<(String, String)>) -> Outcome {
+    authenticate(&state, &caller)?;
     shipped::narrow(&state.v, &query)?;
     let parsed =
         ListQuery::parse(&query, &state.cursors, &state.v).map_err(ApiError::Validation)?;

@@ -2,6 +2,7 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use time::OffsetDateTime;
 
 use super::access::{authenticate, may_change, may_delete, may_reach, may_update};
+use crate::auth::Credential;
 use crate::domain::{Changes, FieldError, Fields, Role, SignUp, User};
 use crate::error::{ApiError, Reply};
 use crate::http::body::Body;
@@ -140,10 +141,10 @@ pub async fn create(state: State, headers: HeaderMap, body: Body) -> Outcome {
 pub async fn get(
     id: String,
     state: State,
-    headers: HeaderMap,
+    caller: Credential,
     query: Vec<(String, String)>,
 ) -> Outcome {
-    authenticate(&state, &headers)?;
+    authenticate(&state, &caller)?;
     let user = existing(&state, user_id(&state, &id)?)?;
     let mut reply =
         match Fields::from_query(&query, &state.v).map_err(|e| ApiError::Validation(vec![e]))? {
@@ -160,8 +161,8 @@ pub async fn get(
 }
 
 /// `GET /users/me` (USR-16).
-pub async fn me(state: State, headers: HeaderMap) -> Outcome {
-    let caller = authenticate(&state, &headers)?;
+pub async fn me(state: State, caller: Credential) -> Outcome {
+    let caller = authenticate(&state, &caller)?;
     let caller = match state.v.breaks("USR-16") {
         true => state.store.page(0, 1)?.pop().unwrap_or(caller),
         false => caller,
@@ -170,15 +171,27 @@ pub async fn me(state: State, headers: HeaderMap) -> Outcome {
 }
 
 /// `PUT /users/{id}` (USR-12, USR-14).
-pub async fn replace(id: String, state: State, headers: HeaderMap, body: Body) -> Outcome {
-    update(state, id, headers, body, Changes::parse_replace).await
+pub async fn replace(
+    id: String,
+    state: State,
+    caller: Credential,
+    headers: HeaderMap,
+    body: Body,
+) -> Outcome {
+    update(state, id, caller, headers, body, Changes::parse_replace).await
 }
 
 /// `PATCH /users/{id}` (USR-13, USR-14).
-pub async fn patch(id: String, state: State, headers: HeaderMap, body: Body) -> Outcome {
+pub async fn patch(
+    id: String,
+    state: State,
+    caller: Credential,
+    headers: HeaderMap,
+    body: Body,
+) -> Outcome {
     let merge = body.is_merge_patch();
     let parse = if merge { merge_patch } else { json_patch };
-    update(state, id, headers, body, parse).await
+    update(state, id, caller, headers, body, parse).await
 }
 
 fn json_patch(value: &serde_json::Value, v: &Violations) -> Result<Changes, Vec<FieldError>> {
@@ -215,8 +228,15 @@ fn unchanged(app: &App, headers: &HeaderMap, target: &User) -> Result<Preconditi
 
 type Parse = fn(&serde_json::Value, &Violations) -> Result<Changes, Vec<FieldError>>;
 
-async fn update(state: State, id: String, headers: HeaderMap, body: Body, parse: Parse) -> Outcome {
-    let actor = authenticate(&state, &headers)?;
+async fn update(
+    state: State,
+    id: String,
+    caller: Credential,
+    headers: HeaderMap,
+    body: Body,
+    parse: Parse,
+) -> Outcome {
+    let actor = authenticate(&state, &caller)?;
     let id = user_id(&state, &id)?;
     may_reach(&state, &actor, id)?;
     let target = existing(&state, id)?;
@@ -271,8 +291,8 @@ async fn update(state: State, id: String, headers: HeaderMap, body: Body, parse:
 }
 
 /// `DELETE /users/{id}` (USR-15, ROLE-05).
-pub async fn delete(id: String, state: State, headers: HeaderMap) -> Outcome {
-    let actor = authenticate(&state, &headers)?;
+pub async fn delete(id: String, state: State, caller: Credential, headers: HeaderMap) -> Outcome {
+    let actor = authenticate(&state, &caller)?;
     let id = user_id(&state, &id)?;
     may_reach(&state, &actor, id)?;
     let target = existing(&state, id)?;

@@ -1,22 +1,26 @@
 //! Fields every response carries whatever route made it: caching rules (HTTP-04) and the
 //! security headers OWASP's REST Security Cheat Sheet lists for APIs (HTTP-11).
 
-use http::{HeaderMap, HeaderValue, Method, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 
 use crate::error::Reply;
 use crate::violations::Violations;
 
-const SECURITY: [(&str, &str); 4] = [
-    ("x-content-type-options", "nosniff"),
-    ("x-frame-options", "DENY"),
+/// Built at compile time: a name given as a string is parsed again at every insert.
+const SECURITY: [(HeaderName, HeaderValue); 4] = [
     (
-        "strict-transport-security",
-        "max-age=31536000; includeSubDomains",
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ),
+    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    (
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
     ),
     // No response is meant to be rendered: nothing may load, and nothing may frame it.
     (
-        "content-security-policy",
-        "default-src 'none'; frame-ancestors 'none'",
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
     ),
 ];
 
@@ -60,11 +64,9 @@ pub fn harden(method: &Method, request: &HeaderMap, reply: &mut Reply, v: &Viola
     for (name, value) in SECURITY {
         // A page meant to be rendered (DOC-01) sets a policy of its own, `default-src 'none'`
         // still its fallback.
-        if name == "content-security-policy" && reply.headers().contains_key(name) {
+        if name == header::CONTENT_SECURITY_POLICY && reply.headers().contains_key(&name) {
             continue;
         }
-        reply
-            .headers_mut()
-            .insert(name, HeaderValue::from_static(value));
+        reply.headers_mut().insert(name, value);
     }
 }

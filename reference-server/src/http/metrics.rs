@@ -2,8 +2,12 @@
 //! the store's size. Each server records into a recorder of its own rather than the process-wide
 //! one, so that servers sharing a process (tests, the in-process suite) never mix their counts.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
 use std::time::Duration;
 
+use http::Method;
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 
 use crate::auth::Cost;
@@ -13,9 +17,16 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
 
+/// The series of one method, route template and status.
+type Series = (&'static str, &'static str, u16);
+
 pub struct Metrics {
     recorder: PrometheusRecorder,
     handle: PrometheusHandle,
+    /// Each series' handles, registered at its first request: a lookup by labels in the recorder
+    /// builds and hashes a key of owned labels, a cost that would otherwise come with every
+    /// request.
+    series: RwLock<HashMap<Series, (Counter, Histogram)>>,
 }
 
 impl Default for Metrics {
@@ -25,24 +36,44 @@ impl Default for Metrics {
             .expect("the buckets are not empty")
             .build_recorder();
         let handle = recorder.handle();
-        Metrics { recorder, handle }
+        Metrics {
+            recorder,
+            handle,
+            series: RwLock::default(),
+        }
     }
 }
 
 impl Metrics {
-    /// Counts one answered request. `route` is a template, never a raw path, and `method` one of
-    /// a fixed few, so that the number of series stays bounded whatever clients send.
-    pub fn request(&self, method: &str, route: &'static str, status: u16, took: Duration) {
+    /// Counts one answered request. `route` is a template, never a raw path, and the method one
+    /// of a fixed few, so that the number of series stays bounded whatever clients send.
+    pub fn request(&self, method: &Method, route: &'static str, status: u16, took: Duration) {
+        let method = method_label(method.as_str());
+        let seconds = took.as_secs_f64();
+        let known = self.series.read().unwrap_or_else(|e| e.into_inner());
+        if let Some((count, latency)) = known.get(&(method, route, status)) {
+            count.increment(1);
+            latency.record(seconds);
+            return;
+        }
+        drop(known);
         let labels = [
-            ("method", method_label(method).to_owned()),
+            ("method", method.to_owned()),
             ("route", route.to_owned()),
             ("status", status.to_string()),
         ];
-        metrics::with_local_recorder(&self.recorder, || {
-            metrics::counter!("touchstone_http_requests_total", &labels).increment(1);
-            metrics::histogram!("touchstone_http_request_duration_seconds", &labels)
-                .record(took.as_secs_f64());
+        let handles = metrics::with_local_recorder(&self.recorder, || {
+            (
+                metrics::counter!("touchstone_http_requests_total", &labels),
+                metrics::histogram!("touchstone_http_request_duration_seconds", &labels),
+            )
         });
+        handles.0.increment(1);
+        handles.1.record(seconds);
+        self.series
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((method, route, status), handles);
     }
 
     /// Counts one Argon2 verification of a login, by the parameters it ran with: an unknown
@@ -102,9 +133,24 @@ mod tests {
     fn requests_are_counted_by_template_and_status() {
         let m = Metrics::default();
 
-        m.request("GET", "/api/v1/users/{id}", 200, Duration::from_millis(2));
-        m.request("GET", "/api/v1/users/{id}", 200, Duration::from_millis(3));
-        m.request("GET", "/api/v1/users/{id}", 404, Duration::from_millis(1));
+        m.request(
+            &Method::GET,
+            "/api/v1/users/{id}",
+            200,
+            Duration::from_millis(2),
+        );
+        m.request(
+            &Method::GET,
+            "/api/v1/users/{id}",
+            200,
+            Duration::from_millis(3),
+        );
+        m.request(
+            &Method::GET,
+            "/api/v1/users/{id}",
+            404,
+            Duration::from_millis(1),
+        );
         let text = m.render(StoreFigures {
             users: 7,
             durable_writes: 9,
@@ -125,9 +171,19 @@ mod tests {
     fn methods_outside_the_standard_share_one_label() {
         let m = Metrics::default();
 
-        m.request("PATCH", "unrouted", 404, Duration::from_millis(1));
-        m.request("FROB", "unrouted", 404, Duration::from_millis(1));
-        m.request("FROB2", "unrouted", 404, Duration::from_millis(1));
+        m.request(&Method::PATCH, "unrouted", 404, Duration::from_millis(1));
+        m.request(
+            &Method::from_bytes(b"FROB").unwrap(),
+            "unrouted",
+            404,
+            Duration::from_millis(1),
+        );
+        m.request(
+            &Method::from_bytes(b"FROB2").unwrap(),
+            "unrouted",
+            404,
+            Duration::from_millis(1),
+        );
         let text = m.render(StoreFigures::default());
 
         assert!(text.contains(r#"method="PATCH""#));
@@ -141,7 +197,7 @@ mod tests {
     fn servers_do_not_share_counts() {
         let (a, b) = (Metrics::default(), Metrics::default());
 
-        a.request("GET", "/health", 200, Duration::from_millis(1));
+        a.request(&Method::GET, "/health", 200, Duration::from_millis(1));
 
         assert!(
             !b.render(StoreFigures::default())

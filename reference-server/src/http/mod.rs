@@ -21,9 +21,10 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use warp::Filter;
 use warp::filters::path::FullPath;
 
+use crate::auth::Credential;
 use crate::error::{ApiError, Reply};
 use crate::http::rate_limit::Standing;
-use crate::state::State;
+use crate::state::{App, State};
 
 /// A response with a body of `content_type`.
 pub fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Reply {
@@ -52,94 +53,117 @@ pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Result<Reply, 
     Ok(respond(status, "application/json", body))
 }
 
-/// The whole application: the rate limit and content negotiation, every route, every rejection
-/// turned into a problem at its path, then what every response gets on its way out: the request
-/// id (GEN-07), validators (HTTP-01, HTTP-02), caching and security fields (HTTP-04, HTTP-11),
-/// CORS (HTTP-10) and compression (HTTP-12).
+/// The whole application: every route matched, then the rate limit and content negotiation
+/// decide whether its handler runs; every rejection turned into a problem at its path, then what
+/// every response gets on its way out: the request id (GEN-07), validators (HTTP-01, HTTP-02),
+/// caching and security fields (HTTP-04, HTTP-11), CORS (HTTP-10) and compression (HTTP-12).
+/// The request's headers are copied out of warp once, here, and its token verified at most once.
 pub fn app(
     state: State,
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = Infallible> + Clone {
     let v = state.v.clone();
-    let app = state.clone();
-    let outcome = header_limit::within_limit(v.clone())
-        .and(admitted(state.clone()))
-        .and(routes::all(state))
-        .map(|standing, outcome| Gated { standing, outcome })
-        .recover(|rejection: warp::Rejection| async move {
-            let outcome = if rejection.find::<header_limit::TooLarge>().is_some() {
-                Err(ApiError::HeaderFieldsTooLarge(header_limit::LIMIT))
-            } else if let Some(Throttled(standing)) = rejection.find::<Throttled>() {
-                Err(ApiError::TooManyRequests(standing.clone()))
-            } else if let Some(NotAcceptable(standing)) = rejection.find::<NotAcceptable>() {
-                return Ok::<Gated, Infallible>(Gated {
-                    standing: standing.clone(),
-                    outcome: Err(ApiError::NotAcceptable),
-                });
-            } else {
-                Err(from_rejection(rejection))
-            };
-            let gated = Gated {
-                standing: None,
-                outcome,
-            };
-            Ok::<Gated, Infallible>(gated)
-        })
+    // Matching has no effects, so a request refused below has run nothing of its route.
+    let routed = routes::all(state.clone()).or_else(|rejection: warp::Rejection| async move {
+        Ok::<_, Infallible>((routes::Handler::Ready(Err(from_rejection(rejection))),))
+    });
+    // A header section over the limit is refused before anything else reads it (GEN-14).
+    let fits = header_limit::within_limit(v.clone())
+        .map(|| true)
+        .or(warp::any().map(|| false))
         .unify();
     warp::any()
         .map(Instant::now)
         .and(warp::method())
         .and(warp::path::full())
-        .and(request_id::request_id(v.clone()))
+        .and(request_id::request_id(v))
         .and(warp::header::headers_cloned())
-        .and(outcome)
-        .map(
+        .and(warp::ext::optional::<Peer>().map(|peer: Option<Peer>| peer.map(|Peer(addr)| addr)))
+        .and(fits)
+        .and(routed)
+        .then(
             move |start: Instant,
                   method: Method,
                   path: FullPath,
                   id: HeaderValue,
                   request: HeaderMap,
-                  gated: Gated| {
-                let mut reply = match gated.outcome {
-                    Err(ApiError::RouteNotFound) if v.breaks("GEN-01") => {
-                        respond(StatusCode::OK, "application/json", b"{}".to_vec())
-                    }
-                    Ok(reply) => reply,
-                    Err(e) => e.into_reply(path.as_str(), &v),
-                };
-                breaches::apply(&method, routes::template(path.as_str()), &mut reply, &v);
-                if let Some(standing) = gated.standing {
-                    standing.write(reply.headers_mut(), &v);
+                  peer: Option<SocketAddr>,
+                  fits: bool,
+                  handler: routes::Handler| {
+                let app = state.clone();
+                async move {
+                    let caller = Credential::of(&request);
+                    let admitted = if fits {
+                        admit(&app, &method, path.as_str(), peer, &request, &caller)
+                    } else {
+                        let limit = ApiError::HeaderFieldsTooLarge(header_limit::LIMIT);
+                        Err((None, limit))
+                    };
+                    let gated = match admitted {
+                        Ok(standing) => Gated {
+                            standing,
+                            outcome: handler.run(caller).await,
+                        },
+                        Err((standing, refusal)) => Gated {
+                            standing,
+                            outcome: Err(refusal),
+                        },
+                    };
+                    finish(&app, start, &method, &path, id, &request, gated)
                 }
-                if routes::under_base(path.as_str()) {
-                    conditional::revalidate(&method, &request, &mut reply, &v);
-                }
-                hardening::harden(&method, &request, &mut reply, &v);
-                app.cors.apply(&method, &request, &mut reply, &v);
-                negotiation::compress(&request, &mut reply, &v);
-                if method == Method::HEAD && v.breaks("HTTP-05") {
-                    reply.headers_mut().remove(header::CONTENT_TYPE);
-                }
-                let took = start.elapsed();
-                app.metrics.request(
-                    method.as_str(),
-                    routes::template(path.as_str()),
-                    reply.status().as_u16(),
-                    took,
-                );
-                // Paths carry ids, never secrets; headers (and so tokens) are not logged.
-                tracing::info!(
-                    request_id = id.to_str().unwrap_or_default(),
-                    %method,
-                    path = path.as_str(),
-                    status = reply.status().as_u16(),
-                    latency_us = took.as_micros() as u64,
-                    "request"
-                );
-                reply.headers_mut().insert(request_id::HEADER, id);
-                let (parts, body) = reply.into_parts();
-                warp::reply::Response::from_parts(parts, body.into())
             },
         )
+}
+
+/// What every response gets on its way out, and the request's metrics and log line.
+fn finish(
+    app: &App,
+    start: Instant,
+    method: &Method,
+    path: &FullPath,
+    id: HeaderValue,
+    request: &HeaderMap,
+    gated: Gated,
+) -> warp::reply::Response {
+    let v = &app.v;
+    let mut reply = match gated.outcome {
+        Err(ApiError::RouteNotFound) if v.breaks("GEN-01") => {
+            respond(StatusCode::OK, "application/json", b"{}".to_vec())
+        }
+        Ok(reply) => reply,
+        Err(e) => e.into_reply(path.as_str(), v),
+    };
+    breaches::apply(method, routes::template(path.as_str()), &mut reply, v);
+    if let Some(standing) = gated.standing {
+        standing.write(reply.headers_mut(), v);
+    }
+    if routes::under_base(path.as_str()) {
+        conditional::revalidate(method, request, &mut reply, v);
+    }
+    hardening::harden(method, request, &mut reply, v);
+    app.cors.apply(method, request, &mut reply, v);
+    negotiation::compress(request, &mut reply, v);
+    if method == Method::HEAD && v.breaks("HTTP-05") {
+        reply.headers_mut().remove(header::CONTENT_TYPE);
+    }
+    let took = start.elapsed();
+    app.metrics.request(
+        method,
+        routes::template(path.as_str()),
+        reply.status().as_u16(),
+        took,
+    );
+    // Paths carry ids, never secrets; headers (and so tokens) are not logged.
+    tracing::info!(
+        request_id = id.to_str().unwrap_or_default(),
+        %method,
+        path = path.as_str(),
+        status = reply.status().as_u16(),
+        latency_us = took.as_micros() as u64,
+        "request"
+    );
+    reply.headers_mut().insert(request_id::NAME, id);
+    let (parts, body) = reply.into_parts();
+    warp::reply::Response::from_parts(parts, body.into())
 }
 
 /// A route's outcome and the rate-limit standing its response reports.
@@ -148,44 +172,44 @@ struct Gated {
     outcome: routes::Outcome,
 }
 
-/// A request whose `Accept` admits no JSON, refused before any route ran (HTTP-07); it has
-/// already taken its share of the rate limit.
-#[derive(Debug)]
-struct NotAcceptable(Option<Standing>);
-
-impl warp::reject::Reject for NotAcceptable {}
-
-/// Admits a request (its rate limit first) unless its `Accept` rules out every response the
-/// API has. OPTIONS has no body to negotiate, and the operations endpoints are not JSON.
-fn admitted(
-    state: State,
-) -> impl Filter<Extract = (Option<Standing>,), Error = warp::Rejection> + Clone {
-    admission(state.clone())
-        .and(warp::method())
-        .and(warp::path::full())
-        .and(warp::header::headers_cloned())
-        .and_then(
-            move |standing, method: Method, path: FullPath, headers: HeaderMap| {
-                let v = state.v.clone();
-                async move {
-                    let exempt = method == Method::OPTIONS
-                        || !routes::under_base(path.as_str())
-                        || v.breaks("HTTP-07");
-                    if exempt || negotiation::accepts_json(&headers) {
-                        Ok(standing)
-                    } else {
-                        Err(warp::reject::custom(NotAcceptable(standing)))
-                    }
-                }
-            },
-        )
+/// Admits a request: takes one from the caller's bucket (every path under the base is limited,
+/// the operations endpoints are not), then refuses it if its `Accept` rules out every response
+/// the API has. A refusal comes before any handler runs (RATE-03, HTTP-07), as the error it is
+/// answered with and the standing its response reports. OPTIONS has no body to negotiate, and the
+/// operations endpoints are not JSON.
+fn admit(
+    app: &App,
+    method: &Method,
+    path: &str,
+    peer: Option<SocketAddr>,
+    headers: &HeaderMap,
+    caller: &Credential,
+) -> Result<Option<Standing>, (Option<Standing>, ApiError)> {
+    let v = &app.v;
+    let standing = match app.limits.general.as_ref() {
+        Some(general) if routes::under_base(path) => {
+            let client = app.limits.client(peer, headers);
+            let user = caller.user(&app.tokens).ok();
+            match general.check(&app.limits.identity(user, client)) {
+                Ok(standing) => Some(standing),
+                // RATE-03 broken: the request goes through with nothing remaining.
+                Err(standing) if v.breaks("RATE-03") => Some(Standing {
+                    retry_after: None,
+                    ..standing
+                }),
+                // The problem carries the standing itself.
+                Err(standing) => return Err((None, ApiError::TooManyRequests(standing))),
+            }
+        }
+        _ => None,
+    };
+    let exempt = *method == Method::OPTIONS || !routes::under_base(path) || v.breaks("HTTP-07");
+    if exempt || negotiation::accepts_json(headers) {
+        Ok(standing)
+    } else {
+        Err((standing, ApiError::NotAcceptable))
+    }
 }
-
-/// A request refused by the rate limit before any route ran.
-#[derive(Debug)]
-struct Throttled(Standing);
-
-impl warp::reject::Reject for Throttled {}
 
 /// The address of the peer a request came from, set by the server on every request.
 #[derive(Clone, Copy, Debug)]
@@ -197,44 +221,6 @@ pub fn client(state: State) -> impl Filter<Extract = (IpAddr,), Error = Infallib
         .map(|peer: Option<Peer>| peer.map(|Peer(addr)| addr))
         .and(warp::header::headers_cloned())
         .map(move |peer, headers: HeaderMap| state.limits.client(peer, &headers))
-}
-
-/// Takes one request from the caller's bucket: every path under the base is limited, the
-/// operations endpoints are not. A refusal rejects before any route runs (RATE-03).
-fn admission(
-    state: State,
-) -> impl Filter<Extract = (Option<Standing>,), Error = warp::Rejection> + Clone {
-    warp::path::full()
-        .and(client(state.clone()))
-        .and(warp::header::headers_cloned())
-        .and_then(move |path: FullPath, client: IpAddr, headers: HeaderMap| {
-            let state = state.clone();
-            async move {
-                let Some(general) = state.limits.general.as_ref() else {
-                    return Ok(None);
-                };
-                if !routes::under_base(path.as_str()) {
-                    return Ok(None);
-                }
-                let user = bearer(&headers).and_then(|t| state.tokens.verify(t).ok());
-                match general.check(&state.limits.identity(user, client)) {
-                    Ok(standing) => Ok(Some(standing)),
-                    // RATE-03 broken: the request goes through with nothing remaining.
-                    Err(standing) if state.v.breaks("RATE-03") => Ok(Some(Standing {
-                        retry_after: None,
-                        ..standing
-                    })),
-                    Err(standing) => Err(warp::reject::custom(Throttled(standing))),
-                }
-            }
-        })
-}
-
-/// The token of an `Authorization: Bearer` header, unchecked.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// Rejections that reach the end are routing failures.

@@ -1,11 +1,13 @@
 //! `X-Request-Id` (GEN-07): echo a sane one, otherwise make one, so a client can correlate logs.
 
-use http::HeaderValue;
+use http::{HeaderName, HeaderValue};
 use warp::Filter;
 
 use crate::violations::Violations;
 
 pub const HEADER: &str = "x-request-id";
+/// The same, parsed once.
+pub const NAME: HeaderName = HeaderName::from_static(HEADER);
 
 fn acceptable(value: &HeaderValue) -> bool {
     let bytes = value.as_bytes();

@@ -1,7 +1,10 @@
 //! One filter per route, matched on path and method only; handlers decide everything else, in the
-//! order CONTRACT §1 gives.
+//! order CONTRACT §1 gives. A route only says which handler a request is for: the handler runs
+//! once the request is admitted (`super::app`), with the credential the admission already read.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 
 use http::{HeaderValue, StatusCode, header};
 use warp::filters::BoxedFilter;
@@ -9,12 +12,39 @@ use warp::filters::path::FullPath;
 use warp::{Filter, Rejection};
 
 use super::body::body;
+use crate::auth::Credential;
 use crate::error::{ApiError, Reply};
 use crate::handlers::{docs, list, login, meta, users};
 use crate::state::State;
 use crate::violations::Violations;
 
 pub type Outcome = Result<Reply, ApiError>;
+
+type Pending = Box<dyn FnOnce(Credential) -> Pin<Box<dyn Future<Output = Outcome> + Send>> + Send>;
+
+/// The handler a request was routed to, not yet run.
+pub enum Handler {
+    /// Answers that need nothing of the request beyond its route.
+    Ready(Outcome),
+    Pending(Pending),
+}
+
+impl Handler {
+    fn new<F, Fut>(handler: F) -> Handler
+    where
+        F: FnOnce(Credential) -> Fut + Send + 'static,
+        Fut: Future<Output = Outcome> + Send + 'static,
+    {
+        Handler::Pending(Box::new(move |caller| Box::pin(handler(caller))))
+    }
+
+    pub async fn run(self, caller: Credential) -> Outcome {
+        match self {
+            Handler::Ready(outcome) => outcome,
+            Handler::Pending(handler) => handler(caller).await,
+        }
+    }
+}
 
 /// The route template a path is served by, the label of its metrics: never the raw path, whose
 /// ids (and whatever else clients send) would make a series each.
@@ -76,7 +106,7 @@ macro_rules! api {
 
 /// Every route. Boxed: the chain's type nests deeper than the compiler's default recursion limit
 /// allows once the outbound layers wrap it, and one allocation per request is nothing beside it.
-pub fn all(state: State) -> BoxedFilter<(Outcome,)> {
+pub fn all(state: State) -> BoxedFilter<(Handler,)> {
     openapi(state.clone())
         .or(documentation())
         .unify()
@@ -116,111 +146,114 @@ pub fn all(state: State) -> BoxedFilter<(Outcome,)> {
 
 /// Any other path under the base: 404 (GEN-01), answered here rather than rejected so that it
 /// carries the rate-limit headers like every response under the base.
-fn unrouted() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn unrouted() -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     warp::path("api")
         .and(warp::path("v1"))
-        .map(|| Err(ApiError::RouteNotFound))
+        .map(|| Handler::Ready(Err(ApiError::RouteNotFound)))
 }
 
 /// GET /api/v1/openapi.json
-fn openapi(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn openapi(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     api!("openapi.json")
         .and(read())
         .and(with_state(state))
-        .map(meta::openapi)
+        .map(|state| Handler::Ready(meta::openapi(state)))
 }
 
 /// GET /api/v1/docs, GET /api/v1/docs/{asset}, and GET /docs sent on to the first (DOC-01).
-fn documentation() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn documentation() -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     let page = api!("docs")
         .and(read())
         .and(warp::path::full())
         .map(|path: FullPath| docs::page(path.as_str().ends_with('/')));
     let asset = api!("docs" / String).and(read()).map(docs::asset);
     let root = warp::path!("docs").and(read()).map(docs::root);
-    page.or(asset).unify().or(root).unify()
+    page.or(asset).unify().or(root).unify().map(Handler::Ready)
 }
 
 /// POST /api/v1/auth/login
-fn login(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn login(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     let timeout = state.body_read_timeout;
     api!("auth" / "login")
         .and(warp::post())
         .and(with_state(state.clone()))
         .and(super::client(state))
         .and(body(timeout))
-        .then(login::login)
+        .map(|state, client, body| Handler::new(move |_| login::login(state, client, body)))
 }
 
 /// GET /api/v1/users
-fn list(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn list(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     api!("users")
         .and(read())
         .and(with_state(state))
-        .and(warp::header::headers_cloned())
         .and(query())
-        .then(list::list)
+        .map(|state, query| Handler::new(move |caller| list::list(state, caller, query)))
 }
 
 /// POST /api/v1/users
-fn create(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn create(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     let timeout = state.body_read_timeout;
     api!("users")
         .and(warp::post())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
         .and(body(timeout))
-        .then(users::create)
+        .map(|state, headers, body| Handler::new(move |_| users::create(state, headers, body)))
 }
 
 /// GET /api/v1/users/me
-fn me(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn me(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     api!("users" / "me")
         .and(read())
         .and(with_state(state))
-        .and(warp::header::headers_cloned())
-        .then(users::me)
+        .map(|state| Handler::new(move |caller| users::me(state, caller)))
 }
 
 /// GET /api/v1/users/{id}
-fn get(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn get(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     api!("users" / String)
         .and(read())
         .and(with_state(state))
-        .and(warp::header::headers_cloned())
         .and(query())
-        .then(users::get)
+        .map(|id, state, query| Handler::new(move |caller| users::get(id, state, caller, query)))
 }
 
 /// PUT /api/v1/users/{id}
-fn replace(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn replace(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     let timeout = state.body_read_timeout;
     api!("users" / String)
         .and(warp::put())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
         .and(body(timeout))
-        .then(users::replace)
+        .map(|id, state, headers, body| {
+            Handler::new(move |caller| users::replace(id, state, caller, headers, body))
+        })
 }
 
 /// PATCH /api/v1/users/{id}
-fn patch(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn patch(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     let timeout = state.body_read_timeout;
     api!("users" / String)
         .and(warp::patch())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
         .and(body(timeout))
-        .then(users::patch)
+        .map(|id, state, headers, body| {
+            Handler::new(move |caller| users::patch(id, state, caller, headers, body))
+        })
 }
 
 /// DELETE /api/v1/users/{id}
-fn delete(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn delete(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     api!("users" / String)
         .and(warp::delete())
         .and(with_state(state))
         .and(warp::header::headers_cloned())
-        .then(users::delete)
+        .map(|id, state, headers| {
+            Handler::new(move |caller| users::delete(id, state, caller, headers))
+        })
 }
 
 /// The `Allow` of the known path a request is for; rejects (on to the next route) otherwise.
@@ -232,26 +265,26 @@ fn known_path() -> impl Filter<Extract = (&'static str,), Error = Rejection> + C
 
 /// OPTIONS of a known path: `204` with `Allow`, no authentication needed (HTTP-06). A CORS
 /// preflight is this request with an `Origin`; the CORS layer adds its fields.
-fn options(v: Violations) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn options(v: Violations) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     warp::options()
         .and(known_path())
         .map(move |allow: &'static str| {
             if v.breaks("HTTP-06") {
-                return Err(ApiError::MethodNotAllowed(allow));
+                return Handler::Ready(Err(ApiError::MethodNotAllowed(allow)));
             }
             let mut reply = Reply::new(Vec::new().into());
             *reply.status_mut() = StatusCode::NO_CONTENT;
             reply
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(allow));
-            Ok(reply)
+            Handler::Ready(Ok(reply))
         })
 }
 
 /// Any other method on a known path: 405 with `Allow` (GEN-11), after every route has had its
 /// turn.
-fn not_allowed() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
-    known_path().map(|allow| Err(ApiError::MethodNotAllowed(allow)))
+fn not_allowed() -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
+    known_path().map(|allow| Handler::Ready(Err(ApiError::MethodNotAllowed(allow))))
 }
 
 /// GET, and HEAD as GET (HTTP-05): hyper sends a HEAD's answer without its body.
@@ -260,22 +293,24 @@ fn read() -> impl Filter<Extract = (), Error = Rejection> + Clone {
 }
 
 /// GET /health
-fn health() -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
-    warp::path!("health").and(read()).map(meta::health)
+fn health() -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
+    warp::path!("health")
+        .and(read())
+        .map(|| Handler::Ready(meta::health()))
 }
 
 /// GET /metrics
-fn metrics(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn metrics(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     warp::path!("metrics")
         .and(read())
         .and(with_state(state))
-        .map(meta::metrics)
+        .map(|state| Handler::new(move |_| async move { meta::metrics(state) }))
 }
 
 /// GET /ready
-fn ready(state: State) -> impl Filter<Extract = (Outcome,), Error = Rejection> + Clone {
+fn ready(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     warp::path!("ready")
         .and(read())
         .and(with_state(state))
-        .map(meta::ready)
+        .map(|state| Handler::new(move |_| async move { meta::ready(state) }))
 }
