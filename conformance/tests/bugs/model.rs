@@ -8,7 +8,7 @@ pub const BUGS: &[Bug] = &[
         name: "email-change-keeps-old-email",
         what: "an update of the email adds the new index entry but leaves the old one, so the \
                old email stays taken by no one",
-        caught_by: &["USR-19"],
+        caught_by: &["USR-05"],
     },
     Bug {
         name: "delete-stays-listed",

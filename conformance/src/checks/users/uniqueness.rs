@@ -29,7 +29,34 @@ fn taken_on_update(ctx: &Ctx, other: &Session, op: ops::Op, member: &str, taken:
     })
 }
 
+/// Once a user changes its `member` through an update operation, the value it held is held by no
+/// one: a sign-up with it is `201`, on every update operation. A uniqueness index that keeps the
+/// old entry when the member changes refuses it.
+fn released_on_update(ctx: &Ctx, member: &str) -> Outcome {
+    let user = ctx.user("user")?;
+    for op in ops::UPDATES {
+        let old = ctx.fetch(user.id)?[member].clone();
+        let new = ctx.sign_up_body()[member].clone();
+        let change = ctx.send(ops::send_one(ctx, op, &user, member, &new))?;
+        expect::ok_json(&change, 200, &format!("{} of the {member}", op.name()))
+            .map_err(|f| f.blocked(format!("changing a user's {member}")))?;
+        let mut body = ctx.sign_up_body();
+        body[member] = old;
+        ctx.create(&body).map_err(|f| {
+            let f = f.violation();
+            let title = format!(
+                "the {member} a user gave up by {} stays taken: {}",
+                op.name(),
+                f.title
+            );
+            f.retitled(title)
+        })?;
+    }
+    Ok(())
+}
+
 pub(super) fn usr_04(ctx: &Ctx) -> Outcome {
+    released_on_update(ctx, "username")?;
     let other = ctx.user("user")?;
     let edges = (0..ops::UPDATES.len()).map(|op| (String::new(), vec![true; 64], op));
     for_all(
@@ -77,6 +104,7 @@ pub(super) fn usr_04(ctx: &Ctx) -> Outcome {
 }
 
 pub(super) fn usr_05(ctx: &Ctx) -> Outcome {
+    released_on_update(ctx, "email")?;
     let other = ctx.user("user")?;
     let parts = || ("".to_owned(), "example.com".to_owned());
     let edges = (0..ops::UPDATES.len()).map(|op| (parts(), vec![true; 64], op));
