@@ -53,6 +53,11 @@ impl Client {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
+            // The control runtime runs only between the phases of a run, so a pooled connection
+            // that the server closed while the load ran (servers close idle ones after a few
+            // seconds) is not noticed until it is reused, and that request fails. A connection
+            // idle this long is dropped when it is checked out instead.
+            .pool_idle_timeout(Duration::from_secs(1))
             .build()
             .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
         Ok(Client {
