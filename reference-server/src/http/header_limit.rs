@@ -2,19 +2,11 @@
 //! one request before any route runs.
 
 use http::{HeaderMap, Method};
-use warp::Filter;
-use warp::filters::path::FullPath;
 
 use crate::violations::Violations;
 
 /// The largest header section (request line and fields) served; larger ones are answered `431`.
 pub const LIMIT: usize = 32 * 1024;
-
-/// A request refused for the size of its header section.
-#[derive(Debug)]
-pub struct TooLarge;
-
-impl warp::reject::Reject for TooLarge {}
 
 /// The bytes of a header section as GEN-14 counts them:
 /// `METHOD SP target SP HTTP/1.1 CRLF`, `name: value CRLF` for each field, the final CRLF.
@@ -28,27 +20,9 @@ fn section_size(method: &Method, path: &str, query: &str, headers: &HeaderMap) -
     line + fields + 2
 }
 
-/// Rejects with `TooLarge` a request whose header section is over `LIMIT`.
-pub fn within_limit(v: Violations) -> impl Filter<Extract = (), Error = warp::Rejection> + Clone {
-    let query = warp::query::raw().or(warp::any().map(String::new)).unify();
-    warp::method()
-        .and(warp::path::full())
-        .and(query)
-        .and(warp::header::headers_cloned())
-        .and_then(
-            move |method: Method, path: FullPath, query: String, headers: HeaderMap| {
-                let over = section_size(&method, path.as_str(), &query, &headers) > LIMIT
-                    && !v.breaks("GEN-14");
-                async move {
-                    if over {
-                        Err(warp::reject::custom(TooLarge))
-                    } else {
-                        Ok(())
-                    }
-                }
-            },
-        )
-        .untuple_one()
+/// Whether a request's header section is over `LIMIT`, and so refused (GEN-14).
+pub fn over(method: &Method, path: &str, query: &str, headers: &HeaderMap, v: &Violations) -> bool {
+    section_size(method, path, query, headers) > LIMIT && !v.breaks("GEN-14")
 }
 
 #[cfg(test)]

@@ -66,11 +66,7 @@ pub fn app(
     let routed = routes::all(state.clone()).or_else(|rejection: warp::Rejection| async move {
         Ok::<_, Infallible>((routes::Handler::Ready(Err(from_rejection(rejection))),))
     });
-    // A header section over the limit is refused before anything else reads it (GEN-14).
-    let fits = header_limit::within_limit(v.clone())
-        .map(|| true)
-        .or(warp::any().map(|| false))
-        .unify();
+    let query = warp::query::raw().or(warp::any().map(String::new)).unify();
     warp::any()
         .map(Instant::now)
         .and(warp::method())
@@ -78,7 +74,7 @@ pub fn app(
         .and(request_id::request_id(v))
         .and(warp::header::headers_cloned())
         .and(warp::ext::optional::<Peer>().map(|peer: Option<Peer>| peer.map(|Peer(addr)| addr)))
-        .and(fits)
+        .and(query)
         .and(routed)
         .then(
             move |start: Instant,
@@ -87,12 +83,15 @@ pub fn app(
                   id: HeaderValue,
                   request: HeaderMap,
                   peer: Option<SocketAddr>,
-                  fits: bool,
+                  query: String,
                   handler: routes::Handler| {
                 let app = state.clone();
                 async move {
                     let caller = Credential::of(&request);
-                    let admitted = if fits {
+                    // A header section over the limit is refused before anything else reads
+                    // it (GEN-14), from the one copy of the headers every step uses.
+                    let over = header_limit::over(&method, path.as_str(), &query, &request, &app.v);
+                    let admitted = if !over {
                         admit(&app, &method, path.as_str(), peer, &request, &caller)
                     } else {
                         let limit = ApiError::HeaderFieldsTooLarge(header_limit::LIMIT);
