@@ -6,12 +6,9 @@ use serde::Serialize;
 
 use crate::domain::FieldError;
 use crate::http::rate_limit::Standing;
+use crate::response::Reply;
 use crate::store::{StoreError, Unique};
 use crate::violations::Violations;
-
-/// A response as the handlers and the outbound layers see it: the whole body in memory, so that
-/// validators and compression can work on its bytes before it becomes warp's streaming body.
-pub type Reply = http::Response<bytes::Bytes>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -158,7 +155,7 @@ impl ApiError {
         } else {
             "application/problem+json"
         };
-        let mut reply = crate::http::respond(status, content_type, body);
+        let mut reply = crate::response::respond(status, content_type, body);
         let headers = reply.headers_mut();
         if status == StatusCode::UNAUTHORIZED && !v.breaks("AUTH-05") {
             let challenge = match self {

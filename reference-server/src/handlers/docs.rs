@@ -5,8 +5,9 @@
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 
-use crate::error::{ApiError, Reply};
-use crate::http::routes::Outcome;
+use crate::error::ApiError;
+use crate::response::Outcome;
+use crate::response::Reply;
 
 /// The page's own policy, in place of the API's `default-src 'none'` (HTTP-11), which it keeps
 /// as the fallback: scripts, styles and the document only from this origin, no inline script,

@@ -9,7 +9,7 @@ use crate::auth::Credential;
 use crate::domain::{Cursor, Fields, ListQuery, Paging, User, UserView};
 use crate::error::ApiError;
 use crate::http::conditional::http_date;
-use crate::http::routes::Outcome;
+use crate::response::Outcome;
 use crate::state::{App, State};
 use crate::store::Listing;
 

@@ -6,9 +6,9 @@ use serde::Serialize;
 use crate::domain::Credentials;
 use crate::error::ApiError;
 use crate::http::body::Body;
-use crate::http::json;
 use crate::http::rate_limit::{Identity, Standing};
-use crate::http::routes::Outcome;
+use crate::response::Outcome;
+use crate::response::json;
 use crate::state::State;
 
 #[derive(Serialize)]

@@ -2,8 +2,8 @@ use http::StatusCode;
 
 use crate::error::ApiError;
 use crate::http::metrics::StoreFigures;
-use crate::http::routes::Outcome;
-use crate::http::{json, respond};
+use crate::response::Outcome;
+use crate::response::{json, respond};
 use crate::state::State;
 
 /// `GET /openapi.json` (GEN-10): the document is prepared once at start-up.

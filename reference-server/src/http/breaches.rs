@@ -6,7 +6,7 @@
 use http::{HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
 
-use crate::error::Reply;
+use crate::response::Reply;
 use crate::violations::Violations;
 
 /// Applies the response bugs this server was started with to `reply`, the answer to `method` on

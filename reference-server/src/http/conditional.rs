@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use sha2::{Digest, Sha256};
 
-use crate::error::Reply;
+use crate::response::Reply;
 use crate::violations::Violations;
 
 /// A strong entity tag of a representation: a digest of its bytes, so it changes exactly when

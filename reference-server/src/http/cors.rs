@@ -4,7 +4,7 @@
 
 use http::{HeaderMap, HeaderValue, Method, header};
 
-use crate::error::Reply;
+use crate::response::Reply;
 use crate::violations::Violations;
 
 /// Request headers a browser may send cross-origin beyond the CORS-safelisted ones.

@@ -3,7 +3,7 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 
-use crate::error::Reply;
+use crate::response::Reply;
 use crate::violations::Violations;
 
 /// Built at compile time: a name given as a string is parsed again at every insert.

@@ -22,19 +22,10 @@ use warp::Filter;
 use warp::filters::path::FullPath;
 
 use crate::auth::Credential;
-use crate::error::{ApiError, Reply};
+use crate::error::ApiError;
 use crate::http::rate_limit::Standing;
+use crate::response::{Outcome, respond};
 use crate::state::{App, State};
-
-/// A response with a body of `content_type`.
-pub fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Reply {
-    let mut reply = Reply::new(body.into());
-    *reply.status_mut() = status;
-    reply
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    reply
-}
 
 /// Adds `token` to the response's `Vary`, kept as one field so that every client reads it whole.
 pub fn vary(headers: &mut HeaderMap, token: &'static str) {
@@ -45,12 +36,6 @@ pub fn vary(headers: &mut HeaderMap, token: &'static str) {
     if let Ok(value) = HeaderValue::from_str(&joined) {
         headers.insert(header::VARY, value);
     }
-}
-
-/// A JSON response.
-pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Result<Reply, ApiError> {
-    let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(respond(status, "application/json", body))
 }
 
 /// The whole application: every route matched, then the rate limit and content negotiation
@@ -168,7 +153,7 @@ fn finish(
 /// A route's outcome and the rate-limit standing its response reports.
 struct Gated {
     standing: Option<Standing>,
-    outcome: routes::Outcome,
+    outcome: Outcome,
 }
 
 /// Admits a request: takes one from the caller's bucket (every path under the base is limited,

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 
-use crate::error::Reply;
+use crate::response::Reply;
 use crate::violations::Violations;
 
 /// Bodies this size or smaller go out as they are: compressing them saves less than its cost.

@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use super::{Page, Run};
 use crate::domain::{ListQuery, Paging, Position, SortKey, SortValue, User};
-use crate::error::{ApiError, Reply};
-use crate::http::json;
+use crate::error::ApiError;
+use crate::response::Reply;
+use crate::response::json;
 use crate::violations::Violations;
 
 /// `page_size` or `limit` parsed as `i32` before its range is checked: a number past what `i32`

@@ -13,12 +13,11 @@ use warp::{Filter, Rejection};
 
 use super::body::body;
 use crate::auth::Credential;
-use crate::error::{ApiError, Reply};
+use crate::error::ApiError;
 use crate::handlers::{docs, list, login, meta, users};
+use crate::response::{Outcome, Reply};
 use crate::state::State;
 use crate::violations::Violations;
-
-pub type Outcome = Result<Reply, ApiError>;
 
 type Pending = Box<dyn FnOnce(Credential) -> Pin<Box<dyn Future<Output = Outcome> + Send>> + Send>;
 
