@@ -19,6 +19,7 @@ use crate::context::{Ctx, Session};
 use crate::failure::Failure;
 use crate::http::{Exchange, Request};
 
+pub use pages::parse_links;
 pub use walk::{items, walk, walk_cursor, walk_pages};
 
 pub const CHECKS: &[Check] = &[

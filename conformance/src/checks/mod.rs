@@ -6,6 +6,7 @@ mod collections;
 mod docs;
 mod general;
 mod headers;
+mod links;
 mod methods;
 mod model;
 mod precedence;
@@ -83,6 +84,7 @@ pub fn all() -> Vec<Check> {
         precedence::CHECKS,
         model::CHECKS,
         docs::CHECKS,
+        links::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));
@@ -92,9 +94,11 @@ pub fn all() -> Vec<Check> {
 /// `GEN-02` before `GEN-10`, sections in the contract's order.
 fn clause_order(id: &str) -> (usize, u32) {
     let (section, n) = id.split_once('-').unwrap_or((id, "0"));
-    let rank = ["GEN", "USR", "AUTH", "ROLE", "RATE", "COL", "HTTP", "DOC"]
-        .iter()
-        .position(|s| *s == section)
-        .unwrap_or(usize::MAX);
+    let rank = [
+        "GEN", "USR", "AUTH", "ROLE", "RATE", "COL", "HTTP", "DOC", "LNK",
+    ]
+    .iter()
+    .position(|s| *s == section)
+    .unwrap_or(usize::MAX);
     (rank, n.parse().unwrap_or(0))
 }

@@ -5,6 +5,7 @@
 mod auth;
 mod collections;
 mod fields;
+mod links;
 mod model;
 mod rate;
 mod schema;
@@ -25,6 +26,7 @@ pub fn all() -> impl Iterator<Item = &'static Bug> {
         auth::BUGS,
         collections::BUGS,
         fields::BUGS,
+        links::BUGS,
         model::BUGS,
         rate::BUGS,
         schema::BUGS,

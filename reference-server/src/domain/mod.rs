@@ -4,6 +4,7 @@ pub mod collection;
 pub mod cursor;
 pub mod fields;
 pub mod input;
+pub mod links;
 pub mod query;
 pub mod rules;
 pub mod selection;

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Age, Changes, Email, FullName, Role, Username};
+use super::{Age, Changes, Email, FullName, Role, Username, links};
 use crate::violations::Violations;
 
 /// A stored user, including what is never shown (the password hash).
@@ -63,7 +63,16 @@ impl User {
     pub fn view(&self, v: &Violations) -> UserView<'_> {
         UserView {
             password_hash: v.breaks("USR-03").then_some(self.password_hash.as_str()),
-            links: v.breaks("GEN-08").then_some(()),
+            links: (!v.breaks("GEN-08")).then(|| UserLinks {
+                this: links::user(
+                    v,
+                    if v.breaks("LNK-02") {
+                        self.id + 1
+                    } else {
+                        self.id
+                    },
+                ),
+            }),
             id: self.id,
             username: &self.username,
             email: &self.email,
@@ -94,7 +103,13 @@ pub struct UserView<'a> {
     /// Only ever set by the USR-03 violation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_hash: Option<&'a str>,
-    /// Only ever set by the GEN-08 violation: a member the schema does not allow.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub links: Option<()>,
+    /// Always set, but for the GEN-08 violation: a `null` the schema does not allow.
+    pub links: Option<UserLinks>,
+}
+
+/// Where a client goes from a user (LNK-02).
+#[derive(Serialize)]
+pub struct UserLinks {
+    #[serde(rename = "self")]
+    pub this: String,
 }

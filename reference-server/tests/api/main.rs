@@ -6,6 +6,7 @@ mod docs;
 mod helpers;
 mod hostile;
 mod lifecycle;
+mod links;
 mod list;
 mod operations;
 mod rate_limit;

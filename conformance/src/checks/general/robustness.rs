@@ -118,7 +118,8 @@ pub(super) fn gen_09(ctx: &Ctx) -> Outcome {
 }
 
 /// The paths and methods the contract defines, relative to the base URL.
-pub(crate) const ROUTES: [(&str, &[&str]); 5] = [
+pub(crate) const ROUTES: [(&str, &[&str]); 6] = [
+    ("/", &["GET"]),
     ("/users", &["GET", "POST"]),
     ("/users/{id}", &["DELETE", "GET", "PATCH", "PUT"]),
     ("/users/me", &["GET"]),

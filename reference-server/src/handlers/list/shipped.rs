@@ -87,6 +87,14 @@ pub(super) fn full_page_continues(
     }
 }
 
+/// A page's `self` link without the request's query, the collection's bare path.
+pub(super) fn this(v: &Violations, this: String) -> String {
+    match this.split_once('?') {
+        Some((path, _)) if v.breaks("page-self-without-query") => path.to_owned(),
+        _ => this,
+    }
+}
+
 const PAGE_BUGS: [&str; 2] = ["empty-page-items-null", "last-page-next-page-null"];
 const RUN_BUGS: [&str; 3] = [
     "empty-page-items-null",

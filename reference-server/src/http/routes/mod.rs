@@ -58,6 +58,7 @@ pub fn template(path: &str) -> &'static str {
         };
     };
     match rest.split('/').skip(1).collect::<Vec<_>>().as_slice() {
+        [] | [""] => "/api/v1/",
         ["openapi.json"] => "/api/v1/openapi.json",
         ["docs"] => "/api/v1/docs",
         ["docs", asset] if !asset.is_empty() => "/api/v1/docs/{asset}",
@@ -73,7 +74,7 @@ pub fn template(path: &str) -> &'static str {
 /// wherever GET is, OPTIONS everywhere.
 pub fn allowed(template: &str) -> Option<&'static str> {
     Some(match template {
-        "/api/v1/openapi.json" | "/api/v1/users/me" => "GET, HEAD, OPTIONS",
+        "/api/v1/" | "/api/v1/openapi.json" | "/api/v1/users/me" => "GET, HEAD, OPTIONS",
         "/api/v1/docs" | "/api/v1/docs/{asset}" => "GET, HEAD, OPTIONS",
         "/api/v1/auth/login" => "POST, OPTIONS",
         "/api/v1/users" => "GET, HEAD, POST, OPTIONS",
@@ -106,7 +107,9 @@ macro_rules! api {
 /// Every route. Boxed: the chain's type nests deeper than the compiler's default recursion limit
 /// allows once the outbound layers wrap it, and one allocation per request is nothing beside it.
 pub fn all(state: State) -> BoxedFilter<(Handler,)> {
-    openapi(state.clone())
+    root(state.v.clone())
+        .or(openapi(state.clone()))
+        .unify()
         .or(documentation())
         .unify()
         .or(login(state.clone()))
@@ -149,6 +152,13 @@ fn unrouted() -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
     warp::path("api")
         .and(warp::path("v1"))
         .map(|| Handler::Ready(Err(ApiError::RouteNotFound)))
+}
+
+/// GET /api/v1/ (and /api/v1)
+fn root(v: Violations) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
+    warp::path!("api" / "v1")
+        .and(read())
+        .map(move || Handler::Ready(meta::root(&v)))
 }
 
 /// GET /api/v1/openapi.json
