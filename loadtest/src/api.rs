@@ -15,6 +15,8 @@ pub mod route {
     pub const USER: &str = "/api/v1/users/{id}";
     /// A conditional read of one user, apart from plain reads since most are answered 304.
     pub const USER_REVALIDATE: &str = "/api/v1/users/{id} (If-None-Match)";
+    pub const ORDERS: &str = "/api/v1/users/{id}/orders";
+    pub const ORDER: &str = "/api/v1/users/{id}/orders/{order_id}";
 }
 
 pub fn user_path(id: u64) -> String {

@@ -186,6 +186,7 @@ fn attack(
         let setup = Duration::from_secs(cli.setup_timeout);
         attack
             .register_scenario(scenarios::browse::scenario(run)?)
+            .register_scenario(scenarios::shop::scenario(run)?)
             .register_scenario(scenarios::signup::scenario(run)?)
             .register_scenario(scenarios::admin::scenario(run)?)
             .test_start(lifecycle::seed_step(run, host.to_owned(), timeout, setup))

@@ -7,7 +7,13 @@ use serde_json::Value;
 use crate::client::{Client, LoginError};
 
 /// Paths the personas use, which the target's OpenAPI document must describe (GEN-10).
-const PATHS: [&str; 3] = ["/users", "/users/{id}", "/auth/login"];
+const PATHS: [&str; 5] = [
+    "/users",
+    "/users/{id}",
+    "/users/{id}/orders",
+    "/users/{id}/orders/{order_id}",
+    "/auth/login",
+];
 
 /// Checks the target; `Err` is the one line to print.
 pub async fn check(client: &Client, admin: (&str, &str), capacity: bool) -> Result<(), String> {

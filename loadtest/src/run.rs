@@ -19,6 +19,7 @@ pub enum Kind {
     Reader,
     Joiner,
     Made,
+    Shopper,
 }
 
 impl Kind {
@@ -28,6 +29,7 @@ impl Kind {
             Kind::Reader => "read",
             Kind::Joiner => "join",
             Kind::Made => "made",
+            Kind::Shopper => "shop",
         }
     }
 }

@@ -27,6 +27,9 @@ pub enum ApiError {
     /// 404: no user with this id (USR-02).
     #[error("there is no user with this id")]
     UserNotFound,
+    /// 404: the user has no order with this id (ORD-04).
+    #[error("the user has no order with this id")]
+    OrderNotFound,
     /// 404: no route (GEN-01).
     #[error("no resource is served at this path")]
     RouteNotFound,
@@ -88,7 +91,9 @@ impl ApiError {
             ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated(_) | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::UserNotFound | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
+            ApiError::UserNotFound | ApiError::OrderNotFound | ApiError::RouteNotFound => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
@@ -111,6 +116,7 @@ impl ApiError {
             ApiError::BadCredentials => "bad-credentials",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::UserNotFound => "user-not-found",
+            ApiError::OrderNotFound => "order-not-found",
             ApiError::RouteNotFound => "not-found",
             ApiError::MethodNotAllowed(_) => "method-not-allowed",
             ApiError::NotAcceptable => "not-acceptable",

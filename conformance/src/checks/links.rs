@@ -30,9 +30,9 @@ pub const CHECKS: &[Check] = &[
     Check {
         id: "LNK-02",
         section: "links",
-        title: "every whole user carries links.self to itself",
-        hint: "build links.self from the represented user's own id under the base path, in the \
-               one place every answer's representation is made",
+        title: "every whole user carries links to itself and its orders",
+        hint: "build links.self and links.orders from the represented user's own id under the \
+               base path, in the one place every answer's representation is made",
         needs: Needs::Nothing,
         run: lnk_02,
     },
@@ -73,7 +73,7 @@ fn params(url: &Url) -> Vec<(String, String)> {
 }
 
 /// Whether two URLs are the same as CONTRACT §10 compares them.
-fn same(a: &Url, b: &Url) -> bool {
+pub(super) fn same(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
         && a.port_or_known_default() == b.port_or_known_default()
@@ -82,20 +82,20 @@ fn same(a: &Url, b: &Url) -> bool {
 }
 
 /// The URL of `path` under the base URL.
-fn under_base(ctx: &Ctx, path: &str) -> Result<Url, Failure> {
+pub(super) fn under_base(ctx: &Ctx, path: &str) -> Result<Url, Failure> {
     let url = format!("{}{path}", ctx.http.base());
     Url::parse(&url)
         .map_err(|e| Failure::new("the base URL does not parse", "a URL", e.to_string()))
 }
 
 /// The URL `exchange` was sent to.
-fn request_url(exchange: &Exchange) -> Result<Url, Failure> {
+pub(super) fn request_url(exchange: &Exchange) -> Result<Url, Failure> {
     Url::parse(&exchange.url)
         .map_err(|e| Failure::new("the request URL does not parse", "a URL", e.to_string()))
 }
 
 /// `url` with the parameter `name` set to `value`: any the query had replaced, the rest kept.
-fn with_param(url: &Url, name: &str, value: &str) -> Url {
+pub(super) fn with_param(url: &Url, name: &str, value: &str) -> Url {
     let kept: Vec<(String, String)> = url
         .query_pairs()
         .filter(|(k, _)| k != name)
@@ -110,7 +110,11 @@ fn with_param(url: &Url, name: &str, value: &str) -> Url {
 }
 
 /// The `links` member of a body: an object, or a failure that says what it is instead.
-fn links_of<'a>(exchange: &Exchange, body: &'a Value, what: &str) -> Result<&'a Value, Failure> {
+pub(super) fn links_of<'a>(
+    exchange: &Exchange,
+    body: &'a Value,
+    what: &str,
+) -> Result<&'a Value, Failure> {
     let links = &body["links"];
     ensure(links.is_object(), || {
         exchange.fail(
@@ -123,7 +127,12 @@ fn links_of<'a>(exchange: &Exchange, body: &'a Value, what: &str) -> Result<&'a 
 }
 
 /// The link `rel` of `links`, resolved against the request's URL; `None` when it is not there.
-fn link(exchange: &Exchange, links: &Value, rel: &str, what: &str) -> Result<Option<Url>, Failure> {
+pub(super) fn link(
+    exchange: &Exchange,
+    links: &Value,
+    rel: &str,
+    what: &str,
+) -> Result<Option<Url>, Failure> {
     let Some(value) = links.get(rel) else {
         return Ok(None);
     };
@@ -144,7 +153,7 @@ fn link(exchange: &Exchange, links: &Value, rel: &str, what: &str) -> Result<Opt
 }
 
 /// The link `rel` of `links` resolves to `want`.
-fn points_to(
+pub(super) fn points_to(
     exchange: &Exchange,
     links: &Value,
     rel: &str,

@@ -98,7 +98,7 @@ fn http_05(ctx: &Ctx) -> Outcome {
 
 fn http_06(ctx: &Ctx) -> Outcome {
     for (path, supported) in ROUTES {
-        let concrete = path.replace("{id}", "1");
+        let concrete = path.replace("{id}", "1").replace("{order_id}", "1");
         let exchange = ctx.send(Request::new("OPTIONS", concrete))?;
         expect::status(&exchange, &[204], &format!("OPTIONS {path}"))?;
         let mut wanted: Vec<String> = supported.iter().map(|m| m.to_string()).collect();

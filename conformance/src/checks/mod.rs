@@ -9,6 +9,7 @@ mod headers;
 mod links;
 mod methods;
 mod model;
+mod orders;
 mod precedence;
 mod rate;
 mod roles;
@@ -85,6 +86,7 @@ pub fn all() -> Vec<Check> {
         model::CHECKS,
         docs::CHECKS,
         links::CHECKS,
+        orders::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));

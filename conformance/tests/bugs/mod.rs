@@ -7,6 +7,7 @@ mod collections;
 mod fields;
 mod links;
 mod model;
+mod orders;
 mod rate;
 mod schema;
 
@@ -28,6 +29,7 @@ pub fn all() -> impl Iterator<Item = &'static Bug> {
         fields::BUGS,
         links::BUGS,
         model::BUGS,
+        orders::BUGS,
         rate::BUGS,
         schema::BUGS,
     ];

@@ -1,9 +1,10 @@
-//! One scenario per persona, weighted like real traffic: most users browse, a few sign up, an
-//! admin or two manage accounts.
+//! One scenario per persona, weighted like real traffic: most users browse, some shop, a few
+//! sign up, an admin or two manage accounts.
 
 pub mod admin;
 pub mod browse;
 pub mod capacity;
+pub mod shop;
 pub mod signup;
 
 /// How long a user pauses after a failed transaction. A failure can come back at once (a

@@ -34,7 +34,7 @@ pub const MOST_PAGE: u64 = i64::MAX as u64;
 
 /// An integer as CONTRACT §7 writes one: decimal digits alone, without a sign, a leading zero, a
 /// fraction, an exponent or spaces. Digits past `u64` are no integer of any range here.
-fn integer(raw: &str) -> Option<u64> {
+pub(super) fn integer(raw: &str) -> Option<u64> {
     let canonical = raw.bytes().all(|b| b.is_ascii_digit()) && !raw.starts_with('0');
     canonical.then(|| raw.parse().ok()).flatten()
 }

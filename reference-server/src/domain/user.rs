@@ -63,15 +63,16 @@ impl User {
     pub fn view(&self, v: &Violations) -> UserView<'_> {
         UserView {
             password_hash: v.breaks("USR-03").then_some(self.password_hash.as_str()),
-            links: (!v.breaks("GEN-08")).then(|| UserLinks {
-                this: links::user(
-                    v,
-                    if v.breaks("LNK-02") {
-                        self.id + 1
-                    } else {
-                        self.id
-                    },
-                ),
+            links: (!v.breaks("GEN-08")).then(|| {
+                let id = if v.breaks("LNK-02") {
+                    self.id + 1
+                } else {
+                    self.id
+                };
+                UserLinks {
+                    this: links::user(v, id),
+                    orders: links::href(v, super::order::orders_path(id)),
+                }
             }),
             id: self.id,
             username: &self.username,
@@ -112,4 +113,5 @@ pub struct UserView<'a> {
 pub struct UserLinks {
     #[serde(rename = "self")]
     pub this: String,
+    pub orders: String,
 }

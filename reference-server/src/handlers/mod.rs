@@ -5,4 +5,6 @@ pub mod docs;
 pub mod list;
 pub mod login;
 pub mod meta;
+pub mod orders;
+mod page_links;
 pub mod users;

@@ -19,7 +19,7 @@ fn shown(app: &App, status: StatusCode, user: &User) -> Outcome {
 }
 
 /// An `{id}` path segment; anything but a positive integer names no user (USR-02).
-fn user_id(app: &App, raw: &str) -> Result<u64, ApiError> {
+pub(super) fn user_id(app: &App, raw: &str) -> Result<u64, ApiError> {
     let numeric = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
     // Read as a signed 64-bit column: a number past i64::MAX is a bad request.
     if app.v.breaks("id-parsed-as-i64") && numeric && raw.parse::<i64>().is_err() {
@@ -47,7 +47,7 @@ fn not_found(app: &App) -> ApiError {
     }
 }
 
-fn existing(app: &App, id: u64) -> Result<User, ApiError> {
+pub(super) fn existing(app: &App, id: u64) -> Result<User, ApiError> {
     app.store.get(id)?.ok_or_else(|| not_found(app))
 }
 

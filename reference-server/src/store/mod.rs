@@ -6,6 +6,7 @@ mod catalog;
 mod flusher;
 mod idempotency;
 mod listing;
+mod orders;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -61,6 +62,7 @@ pub struct Store {
     by_username: Tree,
     by_email: Tree,
     idempotency: Tree,
+    orders: Tree,
     count: AtomicU64,
     catalog: Catalog,
     flusher: Flusher,
@@ -107,6 +109,7 @@ impl Store {
             by_username: db.open_tree("by_username")?,
             by_email: db.open_tree("by_email")?,
             idempotency: db.open_tree("idempotency")?,
+            orders: db.open_tree("orders")?,
             users,
             count,
             catalog,
@@ -291,6 +294,9 @@ impl Store {
         }
         if removed {
             self.count.fetch_sub(1, Ordering::Relaxed);
+            if !self.v.breaks("ORD-06") {
+                self.drop_orders(id)?;
+            }
             self.flusher.durable().await?;
         }
         Ok(removed)

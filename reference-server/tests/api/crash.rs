@@ -1,6 +1,7 @@
 //! The durability proof: kill the real binary with SIGKILL in the middle of concurrent writes,
 //! restart it on the same data dir, and check that every write it acknowledged is there and that
-//! uniqueness still holds, and that replaying a sign-up's idempotency key finds the same user.
+//! uniqueness still holds, that replaying a sign-up's idempotency key finds the same user, and
+//! that every acknowledged order is there under its user.
 //! `TOUCHSTONE_CRASH_CYCLES` sets the number of cycles (default 8); a longer run is
 //! `TOUCHSTONE_CRASH_CYCLES=200 cargo test -p reference-server --test api crash -- --nocapture`.
 
@@ -63,6 +64,8 @@ struct Ledger {
     created: HashMap<u64, String>,
     /// Per user: the last acknowledged full_name and the one sent after it, if any.
     renamed: HashMap<u64, (String, Option<String>)>,
+    /// Acknowledged orders: (user id, order id) and the SKU of its one item.
+    orders: HashMap<(u64, u64), String>,
     acknowledged: usize,
 }
 
@@ -125,6 +128,25 @@ async fn work(
             ledger.renamed.insert(id, (name, None));
             ledger.acknowledged += 1;
         }
+        let sku = format!("C{cycle}-W{worker}-N{n}");
+        let order = json!({"items": [{"sku": sku, "quantity": 1, "unit_price": 100}]});
+        let placed = client
+            .post(format!("{base}/users/{id}/orders"))
+            .bearer_auth(&token)
+            .json(&order)
+            .send()
+            .await;
+        let Ok(response) = placed else { return };
+        if response.status() == 201 {
+            let Ok(order) = response.json::<Value>().await else {
+                return;
+            };
+            let mut ledger = ledger.lock().unwrap();
+            ledger
+                .orders
+                .insert((id, order["id"].as_u64().unwrap()), sku);
+            ledger.acknowledged += 1;
+        }
     }
 }
 
@@ -181,6 +203,20 @@ async fn verify(
                 eprintln!("lost update of user {id}: saw {seen:?}, acknowledged {acked:?}");
                 lost += 1;
             }
+        }
+    }
+    for ((user, order), sku) in &ledger.orders {
+        let response = client
+            .get(format!("{base}/users/{user}/orders/{order}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let found: Value = response.json().await.unwrap_or_default();
+        if status != 200 || found["items"][0]["sku"] != *sku {
+            eprintln!("lost order {order} of user {user} ({sku}): {status} {found}");
+            lost += 1;
         }
     }
     (lost, replayed)
@@ -265,11 +301,13 @@ async fn acknowledged_writes_survive_sigkill() {
     assert_unique(&client, &server.base, &token).await;
     server.child.kill().unwrap();
     println!(
-        "crash test: {cycles} cycles, {} acknowledged writes, {lost} lost; {replayed} sign-ups replayed by their idempotency keys",
-        ledger.acknowledged
+        "crash test: {cycles} cycles, {} acknowledged writes ({} of them orders), {lost} lost; {replayed} sign-ups replayed by their idempotency keys",
+        ledger.acknowledged,
+        ledger.orders.len()
     );
     assert_eq!(lost, 0);
     assert!(replayed > 0, "some sign-ups must be replayed");
+    assert!(!ledger.orders.is_empty(), "some orders must be placed");
     assert!(
         ledger.acknowledged > cycles,
         "the workload must write something every cycle"

@@ -9,6 +9,7 @@ mod lifecycle;
 mod links;
 mod list;
 mod operations;
+mod orders;
 mod rate_limit;
 mod semantics;
 mod users;

@@ -118,11 +118,13 @@ pub(super) fn gen_09(ctx: &Ctx) -> Outcome {
 }
 
 /// The paths and methods the contract defines, relative to the base URL.
-pub(crate) const ROUTES: [(&str, &[&str]); 6] = [
+pub(crate) const ROUTES: [(&str, &[&str]); 8] = [
     ("/", &["GET"]),
     ("/users", &["GET", "POST"]),
     ("/users/{id}", &["DELETE", "GET", "PATCH", "PUT"]),
     ("/users/me", &["GET"]),
+    ("/users/{id}/orders", &["GET", "POST"]),
+    ("/users/{id}/orders/{order_id}", &["GET"]),
     ("/auth/login", &["POST"]),
     ("/openapi.json", &["GET"]),
 ];
@@ -198,7 +200,9 @@ pub(super) fn gen_10(ctx: &Ctx) -> Outcome {
 pub(super) fn gen_11(ctx: &Ctx) -> Outcome {
     let user = ctx.user("user")?;
     for (path, supported) in ROUTES {
-        let concrete = path.replace("{id}", &user.id.to_string());
+        let concrete = path
+            .replace("{id}", &user.id.to_string())
+            .replace("{order_id}", "1");
         for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
             if supported.contains(&method) {
                 continue;

@@ -66,6 +66,10 @@ pub fn template(path: &str) -> &'static str {
         ["users"] => "/api/v1/users",
         ["users", "me"] => "/api/v1/users/me",
         ["users", id] if !id.is_empty() => "/api/v1/users/{id}",
+        ["users", id, "orders"] if !id.is_empty() => "/api/v1/users/{id}/orders",
+        ["users", id, "orders", order] if !id.is_empty() && !order.is_empty() => {
+            "/api/v1/users/{id}/orders/{order_id}"
+        }
         _ => "/api/v1 (unrouted)",
     }
 }
@@ -79,6 +83,8 @@ pub fn allowed(template: &str) -> Option<&'static str> {
         "/api/v1/auth/login" => "POST, OPTIONS",
         "/api/v1/users" => "GET, HEAD, POST, OPTIONS",
         "/api/v1/users/{id}" => "GET, HEAD, PUT, PATCH, DELETE, OPTIONS",
+        "/api/v1/users/{id}/orders" => "GET, HEAD, POST, OPTIONS",
+        "/api/v1/users/{id}/orders/{order_id}" => "GET, HEAD, OPTIONS",
         _ => return None,
     })
 }
@@ -103,6 +109,8 @@ fn query() -> impl Filter<Extract = (Vec<(String, String)>,), Error = Infallible
 macro_rules! api {
     ($($seg:tt)*) => { warp::path!("api" / "v1" / $($seg)*) };
 }
+
+mod orders;
 
 /// Every route. Boxed: the chain's type nests deeper than the compiler's default recursion limit
 /// allows once the outbound layers wrap it, and one allocation per request is nothing beside it.
@@ -132,6 +140,8 @@ pub fn all(state: State) -> BoxedFilter<(Handler,)> {
         .or(patch(state.clone()))
         .unify()
         .or(delete(state.clone()))
+        .unify()
+        .or(orders::all(state.clone()))
         .unify()
         .or(not_allowed())
         .unify()
