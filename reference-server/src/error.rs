@@ -15,6 +15,9 @@ pub enum ApiError {
     /// 400: the body is not well-formed JSON (GEN-03).
     #[error("the request body is not well-formed JSON: {0}")]
     MalformedJson(String),
+    /// 400: `X-API-Version` names a version this server does not serve (VER-02).
+    #[error("this server serves version 1 of the API: X-API-Version must be 1 or 1.0")]
+    UnsupportedVersion,
     /// 401: no usable credential (AUTH-05..11); always with `WWW-Authenticate: Bearer`.
     #[error("{0}")]
     Unauthenticated(&'static str),
@@ -88,7 +91,7 @@ impl From<StoreError> for ApiError {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::MalformedJson(_) | ApiError::UnsupportedVersion => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated(_) | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::UserNotFound | ApiError::OrderNotFound | ApiError::RouteNotFound => {
@@ -112,6 +115,7 @@ impl ApiError {
     fn slug(&self) -> &'static str {
         match self {
             ApiError::MalformedJson(_) => "malformed-json",
+            ApiError::UnsupportedVersion => "unsupported-version",
             ApiError::Unauthenticated(_) => "unauthenticated",
             ApiError::BadCredentials => "bad-credentials",
             ApiError::Forbidden(_) => "forbidden",

@@ -12,6 +12,7 @@ mod serve;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod versioning;
 pub mod violations;
 
 pub use config::{Config, DEFAULT_LOGIN_RATE_LIMIT, DEFAULT_RATE_LIMIT, PasswordCost};

@@ -50,12 +50,15 @@ pub const CHECKS: &[Check] = &[
 ];
 
 /// `Accept` fields that admit no JSON, and ones that do.
-const REFUSING: [&str; 5] = [
+const REFUSING: [&str; 7] = [
     "text/html",
     "application/xml",
     "image/png, text/*",
     "application/json;q=0, */*",
     "application/problem+json",
+    // A vendor media type does not choose a version (CONTRACT §12): it is not JSON's.
+    "application/vnd.touchstone.v1+json",
+    "application/vnd.api.v2+json",
 ];
 const ADMITTING: [&str; 4] = [
     "application/json",

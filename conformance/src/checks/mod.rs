@@ -15,6 +15,7 @@ mod rate;
 mod roles;
 mod users;
 mod users_fields;
+mod versions;
 
 use crate::context::Ctx;
 use crate::failure::Failure;
@@ -87,6 +88,7 @@ pub fn all() -> Vec<Check> {
         docs::CHECKS,
         links::CHECKS,
         orders::CHECKS,
+        versions::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));

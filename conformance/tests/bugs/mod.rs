@@ -10,6 +10,7 @@ mod model;
 mod orders;
 mod rate;
 mod schema;
+mod versions;
 
 /// One realistic bug and the checks that must catch it.
 pub struct Bug {
@@ -32,6 +33,7 @@ pub fn all() -> impl Iterator<Item = &'static Bug> {
         orders::BUGS,
         rate::BUGS,
         schema::BUGS,
+        versions::BUGS,
     ];
     areas.into_iter().flatten()
 }

@@ -14,6 +14,7 @@ use crate::http::conditional::http_date;
 use crate::response::Outcome;
 use crate::state::{App, State};
 use crate::store::Listing;
+use crate::versioning;
 
 mod shipped;
 
@@ -83,6 +84,7 @@ pub async fn list(state: State, caller: Credential, query: Vec<(String, String)>
     };
     let modified = http_date(state.store.last_modified());
     reply.headers_mut().insert(header::LAST_MODIFIED, modified);
+    versioning::mark_deprecated(&query, reply.headers_mut(), &state.v);
     Ok(reply)
 }
 

@@ -26,6 +26,7 @@ use crate::error::ApiError;
 use crate::http::rate_limit::Standing;
 use crate::response::{Outcome, respond};
 use crate::state::{App, State};
+use crate::versioning;
 
 /// Adds `token` to the response's `Vary`, kept as one field so that every client reads it whole.
 pub fn vary(headers: &mut HeaderMap, token: &'static str) {
@@ -158,7 +159,8 @@ struct Gated {
 
 /// Admits a request: takes one from the caller's bucket (every path under the base is limited,
 /// the operations endpoints are not), then refuses it if its `Accept` rules out every response
-/// the API has. A refusal comes before any handler runs (RATE-03, HTTP-07), as the error it is
+/// the API has, or its `X-API-Version` names another version. A refusal comes before any handler
+/// runs (RATE-03, HTTP-07, VER-02), as the error it is
 /// answered with and the standing its response reports. OPTIONS has no body to negotiate, and the
 /// operations endpoints are not JSON.
 fn admit(
@@ -187,12 +189,14 @@ fn admit(
         }
         _ => None,
     };
-    let exempt = *method == Method::OPTIONS || !routes::under_base(path) || v.breaks("HTTP-07");
-    if exempt || negotiation::accepts_json(headers) {
-        Ok(standing)
-    } else {
-        Err((standing, ApiError::NotAcceptable))
+    let negotiated = *method == Method::OPTIONS || !routes::under_base(path);
+    if !(negotiated || v.breaks("HTTP-07") || negotiation::accepts_json(headers)) {
+        return Err((standing, ApiError::NotAcceptable));
     }
+    if !(negotiated || versioning::supported(headers, v)) {
+        return Err((standing, ApiError::UnsupportedVersion));
+    }
+    Ok(standing)
 }
 
 /// The address of the peer a request came from, set by the server on every request.

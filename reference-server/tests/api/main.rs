@@ -13,3 +13,4 @@ mod orders;
 mod rate_limit;
 mod semantics;
 mod users;
+mod versioning;

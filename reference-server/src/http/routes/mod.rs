@@ -48,7 +48,9 @@ impl Handler {
 /// The route template a path is served by, the label of its metrics: never the raw path, whose
 /// ids (and whatever else clients send) would make a series each.
 pub fn template(path: &str) -> &'static str {
-    let Some(rest) = path.strip_prefix("/api/v1") else {
+    let rest = path.strip_prefix("/api/v1");
+    // `/api/v10` is not under `/api/v1`: the prefix must end at a segment's end.
+    let Some(rest) = rest.filter(|r| r.is_empty() || r.starts_with('/')) else {
         return match path {
             "/health" => "/health",
             "/ready" => "/ready",
@@ -166,7 +168,16 @@ fn unrouted() -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
 
 /// GET /api/v1/ (and /api/v1)
 fn root(v: Violations) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
-    warp::path!("api" / "v1")
+    // VER-01 broken: any version's root is answered as this one's.
+    let any_version = v.breaks("VER-01");
+    warp::path!("api" / String)
+        .and_then(move |version: String| async move {
+            match version == crate::versioning::SEGMENT || any_version {
+                true => Ok(()),
+                false => Err(warp::reject::not_found()),
+            }
+        })
+        .untuple_one()
         .and(read())
         .map(move || Handler::Ready(meta::root(&v)))
 }
@@ -332,4 +343,20 @@ fn ready(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> +
         .and(read())
         .and(with_state(state))
         .map(|state| Handler::new(move |_| async move { meta::ready(state) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_names_a_route_of_the_base_and_nothing_beside_it() {
+        assert_eq!(template("/api/v1/"), "/api/v1/");
+        assert_eq!(
+            template("/api/v1/users/7/orders/9"),
+            "/api/v1/users/{id}/orders/{order_id}"
+        );
+        assert_eq!(template("/api/v10/users"), "unrouted");
+        assert_eq!(template("/api/v1x"), "unrouted");
+    }
 }
