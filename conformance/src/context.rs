@@ -307,6 +307,7 @@ impl Ctx {
                 return report;
             }
         };
+        ctx.revoke_keys(&mut report);
         let recorded: Vec<u64> =
             std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()))
                 .into_iter()
@@ -328,6 +329,35 @@ impl Ctx {
         };
         report.removed = report.removed.min(report.created);
         report
+    }
+
+    /// Revokes every API key named with the run's prefix (CONTRACT §13). A target that lists
+    /// no keys has none of the run's.
+    fn revoke_keys(&self, report: &mut Cleanup) {
+        let Ok(admin) = self.admin() else { return };
+        let Ok(listing) = self.send(Request::get("/api-keys").bearer(&admin.token)) else {
+            return;
+        };
+        let Some(keys) = listing.json().filter(|_| listing.status == 200) else {
+            return;
+        };
+        let own = keys["items"].as_array().into_iter().flatten().filter(|k| {
+            k["name"]
+                .as_str()
+                .is_some_and(|n| n.to_ascii_lowercase().starts_with(&self.prefix))
+        });
+        for key in own {
+            let id = key["id"].as_u64().unwrap_or_default();
+            match self.send(Request::delete(format!("/api-keys/{id}")).bearer(&admin.token)) {
+                Ok(e) if e.status == 204 || e.status == 404 => {}
+                Ok(e) => report
+                    .failed
+                    .push(format!("DELETE /api-keys/{id}: answered {}", e.status)),
+                Err(f) => report
+                    .failed
+                    .push(format!("DELETE /api-keys/{id}: {}", f.actual)),
+            }
+        }
     }
 
     /// Deletes `ids` as the admin, several at once: over a network each is a round trip.

@@ -37,7 +37,7 @@ pub struct Options {
     /// An origin the target's CORS policy allows (HTTP-10).
     #[arg(long, env = "TOUCHSTONE_CORS_ORIGIN", value_name = "ORIGIN")]
     pub cors_origin: Option<String>,
-    /// A header every request carries, such as a gateway's API key (`X-Api-Key: …`); repeatable.
+    /// A header every request carries, such as a gateway's credential (`X-Gateway-Token: …`; not `X-API-Key`, which the contract's API keys use); repeatable.
     /// Its value is treated as a secret.
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = parse_header)]
     pub headers: Vec<(String, String)>,

@@ -30,6 +30,9 @@ pub enum ApiError {
     /// 404: no user with this id (USR-02).
     #[error("there is no user with this id")]
     UserNotFound,
+    /// 404: no API key with this id (KEY-04).
+    #[error("there is no API key with this id")]
+    KeyNotFound,
     /// 404: the user has no order with this id (ORD-04).
     #[error("the user has no order with this id")]
     OrderNotFound,
@@ -94,9 +97,10 @@ impl ApiError {
             ApiError::MalformedJson(_) | ApiError::UnsupportedVersion => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated(_) | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::UserNotFound | ApiError::OrderNotFound | ApiError::RouteNotFound => {
-                StatusCode::NOT_FOUND
-            }
+            ApiError::UserNotFound
+            | ApiError::OrderNotFound
+            | ApiError::KeyNotFound
+            | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
@@ -121,6 +125,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::UserNotFound => "user-not-found",
             ApiError::OrderNotFound => "order-not-found",
+            ApiError::KeyNotFound => "api-key-not-found",
             ApiError::RouteNotFound => "not-found",
             ApiError::MethodNotAllowed(_) => "method-not-allowed",
             ApiError::NotAcceptable => "not-acceptable",

@@ -6,6 +6,7 @@ mod collections;
 mod docs;
 mod general;
 mod headers;
+mod keys;
 mod links;
 mod methods;
 mod model;
@@ -89,6 +90,7 @@ pub fn all() -> Vec<Check> {
         links::CHECKS,
         orders::CHECKS,
         versions::CHECKS,
+        keys::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));

@@ -5,6 +5,7 @@
 mod auth;
 mod collections;
 mod fields;
+mod keys;
 mod links;
 mod model;
 mod orders;
@@ -28,6 +29,7 @@ pub fn all() -> impl Iterator<Item = &'static Bug> {
         auth::BUGS,
         collections::BUGS,
         fields::BUGS,
+        keys::BUGS,
         links::BUGS,
         model::BUGS,
         orders::BUGS,

@@ -4,6 +4,6 @@ pub mod credential;
 pub mod password;
 pub mod token;
 
-pub use credential::{Credential, Refusal};
+pub use credential::{Credential, Grant, Principal, Refusal};
 pub use password::{Cost, Hasher, Verification};
 pub use token::{Claims, TokenError, Tokens};

@@ -1,15 +1,31 @@
 //! Who the caller is (AUTH-05..11) and what they may do to whom (ROLE-02..06).
 
-use crate::auth::{Credential, Refusal, TokenError};
+use crate::auth::{Credential, Grant, Refusal, TokenError};
+use crate::domain::api_key::{Scope, digest};
 use crate::domain::{Changes, Role, User};
 use crate::error::{ApiError, MISSING};
 use crate::state::App;
 
-/// The active user the request's bearer token names.
+/// What the secret of an API key grants, if the server holds it (CONTRACT §13).
+pub fn grant(app: &App, secret: &str) -> Option<Grant> {
+    let key = app
+        .store
+        .key_by_digest(&digest(secret))
+        .map_err(|e| tracing::error!(error = %e, "API key lookup failed"))
+        .ok()
+        .flatten()?;
+    Some(Grant {
+        key: key.id,
+        creator: key.creator,
+        read_only: key.scope == Scope::Read,
+    })
+}
+
+/// The active user the request's bearer token names, or whom its API key acts for.
 pub fn authenticate(app: &App, credential: &Credential) -> Result<User, ApiError> {
     const NOT_BEARER: &str = "the Authorization header must be `Bearer <token>`";
-    let id = credential
-        .user(&app.tokens)
+    let principal = credential
+        .principal(&app.tokens, |secret| grant(app, secret))
         .map_err(|refusal| match refusal {
             Refusal::Missing => ApiError::Unauthenticated(MISSING),
             Refusal::Malformed => ApiError::Unauthenticated(NOT_BEARER),
@@ -23,12 +39,22 @@ pub fn authenticate(app: &App, credential: &Credential) -> Result<User, ApiError
             Refusal::Token(TokenError::Invalid) => {
                 ApiError::Unauthenticated("the token is not valid")
             }
+            Refusal::Key => ApiError::Unauthenticated("the API key is not valid"),
         })?;
-    let user = app.store.get(id)?.ok_or(ApiError::Unauthenticated(
-        "the token's user no longer exists",
-    ))?;
-    if !user.is_active && !app.v.breaks("AUTH-11") {
+    let user = app
+        .store
+        .get(principal.user)?
+        .ok_or(ApiError::Unauthenticated(
+            "the token's user no longer exists",
+        ))?;
+    // Bug `key-outlives-creator`: a key is checked for existence, not for whom it acts for.
+    let unchecked = principal.key.is_some() && app.v.breaks("key-outlives-creator");
+    if !user.is_active && !app.v.breaks("AUTH-11") && !unchecked {
         return Err(ApiError::Unauthenticated("the account is deactivated"));
+    }
+    let read_only = principal.key.is_some_and(|k| k.read_only);
+    if read_only && !credential.safe() && !app.v.breaks("KEY-03") {
+        return Err(ApiError::Forbidden("a read key may only GET and HEAD"));
     }
     Ok(user)
 }

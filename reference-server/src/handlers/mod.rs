@@ -1,6 +1,7 @@
 //! Request handlers, one module per resource.
 
 pub mod access;
+pub mod api_keys;
 pub mod docs;
 pub mod list;
 pub mod login;

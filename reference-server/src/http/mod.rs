@@ -73,7 +73,7 @@ pub fn app(
                   handler: routes::Handler| {
                 let app = state.clone();
                 async move {
-                    let caller = Credential::of(&request);
+                    let caller = Credential::of(&request, &method);
                     // A header section over the limit is refused before anything else reads
                     // it (GEN-14), from the one copy of the headers every step uses.
                     let over = header_limit::over(&method, path.as_str(), &query, &request, &app.v);
@@ -175,8 +175,12 @@ fn admit(
     let standing = match app.limits.general.as_ref() {
         Some(general) if routes::under_base(path) => {
             let client = app.limits.client(peer, headers);
-            let user = caller.user(&app.tokens).ok();
-            match general.check(&app.limits.identity(user, client)) {
+            let principal = caller
+                .principal(&app.tokens, |secret| {
+                    crate::handlers::access::grant(app, secret)
+                })
+                .ok();
+            match general.check(&app.limits.identity(principal, client)) {
                 Ok(standing) => Some(standing),
                 // RATE-03 broken: the request goes through with nothing remaining.
                 Err(standing) if v.breaks("RATE-03") => Some(Standing {

@@ -11,6 +11,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use http::{HeaderMap, HeaderName, HeaderValue, header};
 
+use crate::auth::Principal;
 use crate::violations::Violations;
 
 /// Every limit is expressed per minute; `X-RateLimit-Reset` counts down within it.
@@ -20,6 +21,8 @@ const WINDOW: Duration = Duration::from_secs(60);
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub enum Identity {
     User(u64),
+    /// An API key, whatever user it acts for (KEY-05).
+    Key(u64),
     Client(IpAddr),
     /// A login attempt for one account (lowercased) from one client.
     Login(IpAddr, String),
@@ -187,11 +190,16 @@ impl Limits {
     }
 
     /// The identity a request is limited as: its user when the token verifies, else its client.
-    pub fn identity(&self, user: Option<u64>, client: IpAddr) -> Identity {
-        match user {
+    pub fn identity(&self, principal: Option<Principal>, client: IpAddr) -> Identity {
+        match principal {
             // RATE-05 broken: every user behind one address shares its bucket.
-            Some(id) if !self.v.breaks("RATE-05") => Identity::User(id),
-            _ => Identity::Client(client),
+            _ if self.v.breaks("RATE-05") => Identity::Client(client),
+            // KEY-05 broken: a key spends its creator's bucket.
+            Some(Principal {
+                key: Some(grant), ..
+            }) if !self.v.breaks("KEY-05") => Identity::Key(grant.key),
+            Some(principal) => Identity::User(principal.user),
+            None => Identity::Client(client),
         }
     }
 

@@ -2,6 +2,7 @@
 //! indexes, kept consistent by multi-tree transactions (USR-04, USR-05, USR-18), and an in-memory
 //! catalog that lists pages without scanning (CONTRACT §7).
 
+mod api_keys;
 mod catalog;
 mod flusher;
 mod idempotency;
@@ -63,6 +64,8 @@ pub struct Store {
     by_email: Tree,
     idempotency: Tree,
     orders: Tree,
+    api_keys: Tree,
+    api_key_digests: Tree,
     count: AtomicU64,
     catalog: Catalog,
     flusher: Flusher,
@@ -110,6 +113,8 @@ impl Store {
             by_email: db.open_tree("by_email")?,
             idempotency: db.open_tree("idempotency")?,
             orders: db.open_tree("orders")?,
+            api_keys: db.open_tree("api_keys")?,
+            api_key_digests: db.open_tree("api_key_digests")?,
             users,
             count,
             catalog,

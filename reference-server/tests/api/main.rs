@@ -1,5 +1,6 @@
 //! Real-socket tests of the server: what crosses the wire and what must survive a restart.
 
+mod api_keys;
 mod attacks;
 mod crash;
 mod docs;

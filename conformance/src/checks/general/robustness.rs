@@ -118,7 +118,7 @@ pub(super) fn gen_09(ctx: &Ctx) -> Outcome {
 }
 
 /// The paths and methods the contract defines, relative to the base URL.
-pub(crate) const ROUTES: [(&str, &[&str]); 8] = [
+pub(crate) const ROUTES: [(&str, &[&str]); 10] = [
     ("/", &["GET"]),
     ("/users", &["GET", "POST"]),
     ("/users/{id}", &["DELETE", "GET", "PATCH", "PUT"]),
@@ -126,6 +126,8 @@ pub(crate) const ROUTES: [(&str, &[&str]); 8] = [
     ("/users/{id}/orders", &["GET", "POST"]),
     ("/users/{id}/orders/{order_id}", &["GET"]),
     ("/auth/login", &["POST"]),
+    ("/api-keys", &["GET", "POST"]),
+    ("/api-keys/{id}", &["DELETE"]),
     ("/openapi.json", &["GET"]),
 ];
 

@@ -178,7 +178,16 @@ pub fn drain(
     token: &str,
     during: impl FnOnce() -> Outcome,
 ) -> Result<(Drained, Outcome), Failure> {
-    let first = timed(ctx, me(token))?;
+    drain_by(ctx, &|| me(token), during)
+}
+
+/// `drain` of the bucket of whatever identity `ask`'s requests carry (an API key, say).
+pub fn drain_by(
+    ctx: &Ctx,
+    ask: &(dyn Fn() -> Request + Sync),
+    during: impl FnOnce() -> Outcome,
+) -> Result<(Drained, Outcome), Failure> {
+    let first = timed(ctx, ask())?;
     let start = standing(&first.exchange)?;
     let limit = start.limit;
     if limit > 20_000 {
@@ -215,7 +224,7 @@ pub fn drain(
             && sent.fetch_add(1, Ordering::Relaxed) < budget
             && Instant::now() < deadline
         {
-            let answer = timed(ctx, me(token));
+            let answer = timed(ctx, ask());
             let mut p = lock(&progress);
             match answer {
                 Ok(t) => p.record(t),

@@ -2,7 +2,7 @@
 //! read from the target's headers; the identities drained are users made for one check each.
 
 mod analysis;
-mod flood;
+pub(super) mod flood;
 mod retry;
 mod standing;
 

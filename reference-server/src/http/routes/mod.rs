@@ -65,6 +65,8 @@ pub fn template(path: &str) -> &'static str {
         ["docs"] => "/api/v1/docs",
         ["docs", asset] if !asset.is_empty() => "/api/v1/docs/{asset}",
         ["auth", "login"] => "/api/v1/auth/login",
+        ["api-keys"] => "/api/v1/api-keys",
+        ["api-keys", id] if !id.is_empty() => "/api/v1/api-keys/{id}",
         ["users"] => "/api/v1/users",
         ["users", "me"] => "/api/v1/users/me",
         ["users", id] if !id.is_empty() => "/api/v1/users/{id}",
@@ -83,6 +85,8 @@ pub fn allowed(template: &str) -> Option<&'static str> {
         "/api/v1/" | "/api/v1/openapi.json" | "/api/v1/users/me" => "GET, HEAD, OPTIONS",
         "/api/v1/docs" | "/api/v1/docs/{asset}" => "GET, HEAD, OPTIONS",
         "/api/v1/auth/login" => "POST, OPTIONS",
+        "/api/v1/api-keys" => "GET, HEAD, POST, OPTIONS",
+        "/api/v1/api-keys/{id}" => "DELETE, OPTIONS",
         "/api/v1/users" => "GET, HEAD, POST, OPTIONS",
         "/api/v1/users/{id}" => "GET, HEAD, PUT, PATCH, DELETE, OPTIONS",
         "/api/v1/users/{id}/orders" => "GET, HEAD, POST, OPTIONS",
@@ -112,6 +116,7 @@ macro_rules! api {
     ($($seg:tt)*) => { warp::path!("api" / "v1" / $($seg)*) };
 }
 
+mod api_keys;
 mod orders;
 
 /// Every route. Boxed: the chain's type nests deeper than the compiler's default recursion limit
@@ -144,6 +149,8 @@ pub fn all(state: State) -> BoxedFilter<(Handler,)> {
         .or(delete(state.clone()))
         .unify()
         .or(orders::all(state.clone()))
+        .unify()
+        .or(api_keys::all(state.clone()))
         .unify()
         .or(not_allowed())
         .unify()
