@@ -30,6 +30,13 @@ pub enum ApiError {
     /// 404: no user with this id (USR-02).
     #[error("there is no user with this id")]
     UserNotFound,
+    /// 404: the user has no avatar (AVT-05).
+    #[error("the user has no avatar")]
+    AvatarNotFound,
+    /// 415: an avatar that is not a PNG, JPEG, GIF or WebP image of the type it is declared as
+    /// (AVT-02).
+    #[error("an avatar must be a PNG, JPEG, GIF or WebP image, sent as its own media type")]
+    UnsupportedImage,
     /// 404: no API key with this id (KEY-04).
     #[error("there is no API key with this id")]
     KeyNotFound,
@@ -100,6 +107,7 @@ impl ApiError {
             ApiError::UserNotFound
             | ApiError::OrderNotFound
             | ApiError::KeyNotFound
+            | ApiError::AvatarNotFound
             | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
@@ -107,7 +115,9 @@ impl ApiError {
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType | ApiError::UnsupportedImage => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::HeaderFieldsTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -126,6 +136,8 @@ impl ApiError {
             ApiError::UserNotFound => "user-not-found",
             ApiError::OrderNotFound => "order-not-found",
             ApiError::KeyNotFound => "api-key-not-found",
+            ApiError::AvatarNotFound => "avatar-not-found",
+            ApiError::UnsupportedImage => "unsupported-image",
             ApiError::RouteNotFound => "not-found",
             ApiError::MethodNotAllowed(_) => "method-not-allowed",
             ApiError::NotAcceptable => "not-acceptable",

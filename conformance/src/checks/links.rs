@@ -30,9 +30,9 @@ pub const CHECKS: &[Check] = &[
     Check {
         id: "LNK-02",
         section: "links",
-        title: "every whole user carries links to itself and its orders",
-        hint: "build links.self and links.orders from the represented user's own id under the \
-               base path, in the one place every answer's representation is made",
+        title: "every whole user carries links to itself, its orders and its avatar",
+        hint: "build links.self, links.orders and links.avatar from the represented user's own \
+               id under the base path, in the one place every answer's representation is made",
         needs: Needs::Nothing,
         run: lnk_02,
     },
@@ -208,13 +208,14 @@ fn lnk_01(ctx: &Ctx) -> Outcome {
 fn names_itself(ctx: &Ctx, exchange: &Exchange, user: &Value, what: &str) -> Outcome {
     let id = user["id"].as_u64().unwrap_or_default();
     let links = links_of(exchange, user, what)?;
-    points_to(
-        exchange,
-        links,
-        "self",
-        &under_base(ctx, &format!("/users/{id}"))?,
-        what,
-    )
+    for (rel, path) in [
+        ("self", format!("/users/{id}")),
+        ("orders", format!("/users/{id}/orders")),
+        ("avatar", format!("/users/{id}/avatar")),
+    ] {
+        points_to(exchange, links, rel, &under_base(ctx, &path)?, what)?;
+    }
+    Ok(())
 }
 
 fn lnk_02(ctx: &Ctx) -> Outcome {

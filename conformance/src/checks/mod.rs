@@ -1,6 +1,7 @@
 //! One check per contract clause, named after its ID and grouped by the contract's sections.
 
 mod auth;
+mod avatars;
 mod caching;
 mod collections;
 mod docs;
@@ -91,6 +92,7 @@ pub fn all() -> Vec<Check> {
         orders::CHECKS,
         versions::CHECKS,
         keys::CHECKS,
+        avatars::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));

@@ -3,6 +3,7 @@
 //! `proofs` feature) and must be caught by the checks it lists. One file per area of the contract.
 
 mod auth;
+mod avatars;
 mod collections;
 mod fields;
 mod keys;
@@ -27,6 +28,7 @@ pub struct Bug {
 pub fn all() -> impl Iterator<Item = &'static Bug> {
     let areas = [
         auth::BUGS,
+        avatars::BUGS,
         collections::BUGS,
         fields::BUGS,
         keys::BUGS,

@@ -1,6 +1,7 @@
 //! Input parsed into domain types once, at the edge, so deeper code never sees unvalidated data.
 
 pub mod api_key;
+pub mod avatar;
 pub mod collection;
 pub mod cursor;
 pub mod fields;

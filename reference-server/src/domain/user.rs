@@ -72,6 +72,7 @@ impl User {
                 UserLinks {
                     this: links::user(v, id),
                     orders: links::href(v, super::order::orders_path(id)),
+                    avatar: links::href(v, format!("{}/{id}/avatar", links::USERS)),
                 }
             }),
             id: self.id,
@@ -114,4 +115,5 @@ pub struct UserLinks {
     #[serde(rename = "self")]
     pub this: String,
     pub orders: String,
+    pub avatar: String,
 }

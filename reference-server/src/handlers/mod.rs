@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod api_keys;
+pub mod avatars;
 pub mod docs;
 pub mod list;
 pub mod login;

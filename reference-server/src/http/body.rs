@@ -73,13 +73,54 @@ fn essence(headers: &HeaderMap) -> Option<String> {
 }
 
 impl Body {
+    /// The body's media type without parameters, lowercased.
+    pub fn media_type(&self) -> Option<String> {
+        essence(&self.headers)
+    }
+
+    /// The whole body, of at most `limit` bytes (413 past it): refused on its `Content-Length`
+    /// before any of it is read, or once a chunked body passes the limit, never read to its end.
+    pub async fn bytes(self, limit: usize) -> Result<Bytes, ApiError> {
+        let declared = self
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        Ok(self.read(limit, limit).await?.freeze())
+    }
+
+    /// Reads the body until its end, `limit` bytes at most (413 naming `documented` past it), by
+    /// the deadline (408).
+    async fn read(mut self, limit: usize, documented: usize) -> Result<BytesMut, ApiError> {
+        let chunks = &mut self.chunks;
+        let read = async move {
+            let mut buf = BytesMut::new();
+            while let Some(chunk) = chunks.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::MalformedJson(format!("the body could not be read: {e}"))
+                })?;
+                if buf.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(documented));
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            Ok(buf)
+        };
+        tokio::time::timeout_at(self.deadline, read)
+            .await
+            .map_err(|_| ApiError::RequestTimeout)?
+    }
+
     /// Whether the body is an RFC 7396 merge patch.
     pub fn is_merge_patch(&self) -> bool {
         essence(&self.headers).as_deref() == Some("application/merge-patch+json")
     }
 
     /// The body as a JSON value: 415, 413 or 400 when it is not one.
-    pub async fn json(mut self, v: &Violations) -> Result<Value, ApiError> {
+    pub async fn json(self, v: &Violations) -> Result<Value, ApiError> {
         if !is_json(&self.headers, v) && !v.breaks("GEN-05") {
             return Err(ApiError::UnsupportedMediaType);
         }
@@ -101,23 +142,7 @@ impl Body {
             None if v.breaks("chunked-body-over-limit-accepted") => 256 * LIMIT,
             _ => limit,
         };
-        let chunks = &mut self.chunks;
-        let read = async move {
-            let mut buf = BytesMut::new();
-            while let Some(chunk) = chunks.next().await {
-                let chunk = chunk.map_err(|e| {
-                    ApiError::MalformedJson(format!("the body could not be read: {e}"))
-                })?;
-                if buf.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge(LIMIT));
-                }
-                buf.extend_from_slice(&chunk);
-            }
-            Ok(buf)
-        };
-        let buf = tokio::time::timeout_at(self.deadline, read)
-            .await
-            .map_err(|_| ApiError::RequestTimeout)??;
+        let buf = self.read(limit, LIMIT).await?;
         // GEN-13 broken: the last of repeated members wins, as serde_json reads them.
         let parse: Parse = if v.breaks("GEN-13") {
             |bytes| serde_json::from_slice(bytes)

@@ -194,7 +194,9 @@ fn admit(
         _ => None,
     };
     let negotiated = *method == Method::OPTIONS || !routes::under_base(path);
-    if !(negotiated || v.breaks("HTTP-07") || negotiation::accepts_json(headers)) {
+    // An avatar is an image: its handler negotiates its type.
+    let image = routes::template(path) == routes::AVATAR;
+    if !(negotiated || image || v.breaks("HTTP-07") || negotiation::accepts_json(headers)) {
         return Err((standing, ApiError::NotAcceptable));
     }
     if !(negotiated || versioning::supported(headers, v)) {

@@ -31,6 +31,13 @@ fn weighted(field: &str) -> impl Iterator<Item = (String, f32)> + '_ {
 /// Whether the request's `Accept` admits `application/json`: no `Accept` admits anything, and
 /// the most specific range that matches decides (`application/json;q=0, */*` does not).
 pub fn accepts_json(headers: &HeaderMap) -> bool {
+    accepts(headers, "application/json")
+}
+
+/// Whether the request's `Accept` admits `media` (`type/subtype`, lowercase), as `accepts_json`
+/// judges `application/json`.
+pub fn accepts(headers: &HeaderMap, media: &str) -> bool {
+    let kind = media.split('/').next().unwrap_or(media);
     let fields: Vec<&str> = headers
         .get_all(header::ACCEPT)
         .iter()
@@ -42,9 +49,9 @@ pub fn accepts_json(headers: &HeaderMap) -> bool {
     let mut best: Option<(u8, f32)> = None;
     for (range, q) in fields.iter().flat_map(|f| weighted(f)) {
         let specificity = match range.as_str() {
-            "application/json" => 3,
-            "application/*" => 2,
+            exact if exact == media => 3,
             "*/*" => 1,
+            wild if wild.strip_suffix("/*") == Some(kind) => 2,
             _ => continue,
         };
         if best.is_none_or(|(s, _)| specificity > s) {
@@ -113,6 +120,16 @@ fn encode(coding: Coding, body: &[u8]) -> std::io::Result<Vec<u8>> {
     }
 }
 
+/// An avatar (CONTRACT §14): its formats are compressed already, so coding it again costs time
+/// and saves nothing.
+fn is_image(reply: &Reply) -> bool {
+    reply
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.starts_with("image/"))
+}
+
 /// Compresses a body over the threshold in the coding the client prefers, and says that the
 /// response varies with `Accept-Encoding` whenever it could have been compressed.
 pub fn compress(request: &HeaderMap, reply: &mut Reply, v: &Violations) {
@@ -122,6 +139,7 @@ pub fn compress(request: &HeaderMap, reply: &mut Reply, v: &Violations) {
         || reply.headers().contains_key(header::CONTENT_ENCODING)
         || reply.body().len() <= COMPRESS_ABOVE
         || v.breaks("HTTP-12")
+        || is_image(reply)
     {
         return;
     }

@@ -3,6 +3,7 @@
 //! catalog that lists pages without scanning (CONTRACT §7).
 
 mod api_keys;
+mod avatars;
 mod catalog;
 mod flusher;
 mod idempotency;
@@ -66,6 +67,7 @@ pub struct Store {
     orders: Tree,
     api_keys: Tree,
     api_key_digests: Tree,
+    avatars: Tree,
     count: AtomicU64,
     catalog: Catalog,
     flusher: Flusher,
@@ -115,6 +117,7 @@ impl Store {
             orders: db.open_tree("orders")?,
             api_keys: db.open_tree("api_keys")?,
             api_key_digests: db.open_tree("api_key_digests")?,
+            avatars: db.open_tree("avatars")?,
             users,
             count,
             catalog,
@@ -302,6 +305,7 @@ impl Store {
             if !self.v.breaks("ORD-06") {
                 self.drop_orders(id)?;
             }
+            self.avatars.remove(id.to_be_bytes())?;
             self.flusher.durable().await?;
         }
         Ok(removed)

@@ -2,6 +2,7 @@
 
 mod api_keys;
 mod attacks;
+mod avatars;
 mod crash;
 mod docs;
 mod helpers;

@@ -118,13 +118,14 @@ pub(super) fn gen_09(ctx: &Ctx) -> Outcome {
 }
 
 /// The paths and methods the contract defines, relative to the base URL.
-pub(crate) const ROUTES: [(&str, &[&str]); 10] = [
+pub(crate) const ROUTES: [(&str, &[&str]); 11] = [
     ("/", &["GET"]),
     ("/users", &["GET", "POST"]),
     ("/users/{id}", &["DELETE", "GET", "PATCH", "PUT"]),
     ("/users/me", &["GET"]),
     ("/users/{id}/orders", &["GET", "POST"]),
     ("/users/{id}/orders/{order_id}", &["GET"]),
+    ("/users/{id}/avatar", &["DELETE", "GET", "PUT"]),
     ("/auth/login", &["POST"]),
     ("/api-keys", &["GET", "POST"]),
     ("/api-keys/{id}", &["DELETE"]),

@@ -71,12 +71,16 @@ pub fn template(path: &str) -> &'static str {
         ["users", "me"] => "/api/v1/users/me",
         ["users", id] if !id.is_empty() => "/api/v1/users/{id}",
         ["users", id, "orders"] if !id.is_empty() => "/api/v1/users/{id}/orders",
+        ["users", id, "avatar"] if !id.is_empty() => AVATAR,
         ["users", id, "orders", order] if !id.is_empty() && !order.is_empty() => {
             "/api/v1/users/{id}/orders/{order_id}"
         }
         _ => "/api/v1 (unrouted)",
     }
 }
+
+/// The route of avatars, whose answers are images rather than JSON (CONTRACT §14).
+pub const AVATAR: &str = "/api/v1/users/{id}/avatar";
 
 /// The methods a route template supports, as its `Allow` lists them (GEN-11, HTTP-06): HEAD
 /// wherever GET is, OPTIONS everywhere.
@@ -90,6 +94,7 @@ pub fn allowed(template: &str) -> Option<&'static str> {
         "/api/v1/users" => "GET, HEAD, POST, OPTIONS",
         "/api/v1/users/{id}" => "GET, HEAD, PUT, PATCH, DELETE, OPTIONS",
         "/api/v1/users/{id}/orders" => "GET, HEAD, POST, OPTIONS",
+        AVATAR => "GET, HEAD, PUT, DELETE, OPTIONS",
         "/api/v1/users/{id}/orders/{order_id}" => "GET, HEAD, OPTIONS",
         _ => return None,
     })
@@ -117,6 +122,7 @@ macro_rules! api {
 }
 
 mod api_keys;
+mod avatars;
 mod orders;
 
 /// Every route. Boxed: the chain's type nests deeper than the compiler's default recursion limit
@@ -151,6 +157,8 @@ pub fn all(state: State) -> BoxedFilter<(Handler,)> {
         .or(orders::all(state.clone()))
         .unify()
         .or(api_keys::all(state.clone()))
+        .unify()
+        .or(avatars::all(state.clone()))
         .unify()
         .or(not_allowed())
         .unify()
