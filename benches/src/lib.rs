@@ -72,6 +72,7 @@ pub async fn app(dir: &std::path::Path, users: u64) -> State {
         body_read_timeout: std::time::Duration::from_secs(
             reference_server::config::DEFAULT_BODY_READ_TIMEOUT,
         ),
+        jobs: Arc::default(),
     })
 }
 

@@ -30,6 +30,9 @@ pub enum ApiError {
     /// 404: no user with this id (USR-02).
     #[error("there is no user with this id")]
     UserNotFound,
+    /// 404: no job with this id, or no result of it yet (CONTRACT §15).
+    #[error("there is no job with this id, or it has no result yet")]
+    JobNotFound,
     /// 404: the user has no avatar (AVT-05).
     #[error("the user has no avatar")]
     AvatarNotFound,
@@ -108,6 +111,7 @@ impl ApiError {
             | ApiError::OrderNotFound
             | ApiError::KeyNotFound
             | ApiError::AvatarNotFound
+            | ApiError::JobNotFound
             | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
@@ -137,6 +141,7 @@ impl ApiError {
             ApiError::OrderNotFound => "order-not-found",
             ApiError::KeyNotFound => "api-key-not-found",
             ApiError::AvatarNotFound => "avatar-not-found",
+            ApiError::JobNotFound => "job-not-found",
             ApiError::UnsupportedImage => "unsupported-image",
             ApiError::RouteNotFound => "not-found",
             ApiError::MethodNotAllowed(_) => "method-not-allowed",

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 pub mod handlers;
 pub mod http;
+pub mod jobs;
 pub mod response;
 mod serve;
 pub mod startup;

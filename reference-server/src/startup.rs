@@ -190,6 +190,7 @@ pub async fn build(config: &Config) -> io::Result<Application> {
         cors: crate::http::cors::Cors::new(&config.cors_origins),
         openapi: openapi(&v),
         body_read_timeout: config.body_read_timeout(),
+        jobs: Arc::default(),
         v,
     });
     ensure_admin(&state, config).await?;
@@ -212,6 +213,10 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
     );
     let serving = tokio::spawn(server);
     tokio::spawn(forget_idle_clients(Arc::downgrade(&state)));
+    tokio::spawn(crate::jobs::work(
+        Arc::downgrade(&state),
+        state.jobs.clone(),
+    ));
     Ok(RunningServer {
         addr,
         jwt_secret,

@@ -24,6 +24,8 @@ pub struct App {
     pub body_read_timeout: Duration,
     /// The OpenAPI document as served (GEN-10).
     pub openapi: bytes::Bytes,
+    /// Wakes the background worker when a job is accepted (CONTRACT §15).
+    pub jobs: Arc<tokio::sync::Notify>,
 }
 
 pub type State = Arc<App>;

@@ -7,6 +7,7 @@ mod collections;
 mod docs;
 mod general;
 mod headers;
+mod jobs;
 mod keys;
 mod links;
 mod methods;
@@ -30,8 +31,7 @@ pub type Outcome = Result<(), Failure>;
 pub struct Check {
     /// The clause ID in CONTRACT.md, which is also the check's name.
     pub id: &'static str,
-    /// The contract section: `general`, `users`, `auth`, `roles`, `rate limits`, `collections` or
-    /// `http`.
+    /// The contract section it belongs to, as its title names it (`general`, `users`, `orders`…).
     pub section: &'static str,
     /// What the clause requires, in a few words.
     pub title: &'static str,
@@ -93,6 +93,7 @@ pub fn all() -> Vec<Check> {
         versions::CHECKS,
         keys::CHECKS,
         avatars::CHECKS,
+        jobs::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));
@@ -103,7 +104,8 @@ pub fn all() -> Vec<Check> {
 fn clause_order(id: &str) -> (usize, u32) {
     let (section, n) = id.split_once('-').unwrap_or((id, "0"));
     let rank = [
-        "GEN", "USR", "AUTH", "ROLE", "RATE", "COL", "HTTP", "DOC", "LNK",
+        "GEN", "USR", "AUTH", "ROLE", "RATE", "COL", "HTTP", "DOC", "LNK", "ORD", "VER", "KEY",
+        "AVT", "JOB",
     ]
     .iter()
     .position(|s| *s == section)

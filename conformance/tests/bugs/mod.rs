@@ -6,6 +6,7 @@ mod auth;
 mod avatars;
 mod collections;
 mod fields;
+mod jobs;
 mod keys;
 mod links;
 mod model;
@@ -31,6 +32,7 @@ pub fn all() -> impl Iterator<Item = &'static Bug> {
         avatars::BUGS,
         collections::BUGS,
         fields::BUGS,
+        jobs::BUGS,
         keys::BUGS,
         links::BUGS,
         model::BUGS,

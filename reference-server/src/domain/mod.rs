@@ -6,6 +6,7 @@ pub mod collection;
 pub mod cursor;
 pub mod fields;
 pub mod input;
+pub mod job;
 pub mod links;
 pub mod order;
 pub mod query;

@@ -7,6 +7,7 @@ mod avatars;
 mod catalog;
 mod flusher;
 mod idempotency;
+mod jobs;
 mod listing;
 mod orders;
 
@@ -68,6 +69,8 @@ pub struct Store {
     api_keys: Tree,
     api_key_digests: Tree,
     avatars: Tree,
+    jobs: Tree,
+    job_queue: Tree,
     count: AtomicU64,
     catalog: Catalog,
     flusher: Flusher,
@@ -118,6 +121,8 @@ impl Store {
             api_keys: db.open_tree("api_keys")?,
             api_key_digests: db.open_tree("api_key_digests")?,
             avatars: db.open_tree("avatars")?,
+            jobs: db.open_tree("jobs")?,
+            job_queue: db.open_tree("job_queue")?,
             users,
             count,
             catalog,

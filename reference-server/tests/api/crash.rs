@@ -1,7 +1,8 @@
 //! The durability proof: kill the real binary with SIGKILL in the middle of concurrent writes,
 //! restart it on the same data dir, and check that every write it acknowledged is there and that
-//! uniqueness still holds, that replaying a sign-up's idempotency key finds the same user, and
-//! that every acknowledged order is there under its user.
+//! uniqueness still holds, that replaying a sign-up's idempotency key finds the same user, that
+//! every acknowledged order is there under its user, and that every accepted export job is there
+//! and, once the server is back, runs to its end.
 //! `TOUCHSTONE_CRASH_CYCLES` sets the number of cycles (default 8); a longer run is
 //! `TOUCHSTONE_CRASH_CYCLES=200 cargo test -p reference-server --test api crash -- --nocapture`.
 
@@ -66,6 +67,8 @@ struct Ledger {
     renamed: HashMap<u64, (String, Option<String>)>,
     /// Acknowledged orders: (user id, order id) and the SKU of its one item.
     orders: HashMap<(u64, u64), String>,
+    /// Export jobs accepted (202), by id.
+    jobs: HashSet<u64>,
     acknowledged: usize,
 }
 
@@ -147,7 +150,63 @@ async fn work(
                 .insert((id, order["id"].as_u64().unwrap()), sku);
             ledger.acknowledged += 1;
         }
+        if n % 4 != 0 {
+            continue;
+        }
+        let export = client
+            .post(format!("{base}/users/{id}/exports"))
+            .bearer_auth(&token)
+            .send()
+            .await;
+        let Ok(response) = export else { return };
+        if response.status() == 202 {
+            let Ok(job) = response.json::<Value>().await else {
+                return;
+            };
+            let mut ledger = ledger.lock().unwrap();
+            ledger.jobs.insert(job["id"].as_u64().unwrap());
+            ledger.acknowledged += 1;
+        }
     }
+}
+
+/// Jobs accepted but not there, and (when `finished` is asked for) not done within a bound.
+async fn lost_jobs(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    ledger: &Ledger,
+    finished: bool,
+) -> usize {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut lost = 0;
+    for id in &ledger.jobs {
+        loop {
+            let response = client
+                .get(format!("{base}/jobs/{id}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let job: Value = response.json().await.unwrap_or_default();
+            if status != 200 {
+                eprintln!("lost job {id}: {status} {job}");
+                lost += 1;
+                break;
+            }
+            if !finished || job["status"] == "done" {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                eprintln!("job {id} did not finish after the restart: {job}");
+                lost += 1;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    lost
 }
 
 /// A sign-up keyed by its username (HTTP-09), so that it can be replayed after a crash.
@@ -269,6 +328,7 @@ async fn acknowledged_writes_survive_sigkill() {
         let token = admin_token(&client, &server.base).await;
         let acknowledged = ledger.lock().unwrap().clone();
         let (lost, _) = verify(&client, &server.base, &token, &acknowledged).await;
+        let lost = lost + lost_jobs(&client, &server.base, &token, &acknowledged, false).await;
         assert_eq!(
             lost, 0,
             "writes acknowledged before crash {cycle} were lost"
@@ -298,16 +358,19 @@ async fn acknowledged_writes_survive_sigkill() {
     let token = admin_token(&client, &server.base).await;
     let ledger = ledger.lock().unwrap().clone();
     let (lost, replayed) = verify(&client, &server.base, &token, &ledger).await;
+    let lost = lost + lost_jobs(&client, &server.base, &token, &ledger, true).await;
     assert_unique(&client, &server.base, &token).await;
     server.child.kill().unwrap();
     println!(
-        "crash test: {cycles} cycles, {} acknowledged writes ({} of them orders), {lost} lost; {replayed} sign-ups replayed by their idempotency keys",
+        "crash test: {cycles} cycles, {} acknowledged writes ({} of them orders, {} export jobs, each done after the restarts), {lost} lost; {replayed} sign-ups replayed by their idempotency keys",
         ledger.acknowledged,
-        ledger.orders.len()
+        ledger.orders.len(),
+        ledger.jobs.len()
     );
     assert_eq!(lost, 0);
     assert!(replayed > 0, "some sign-ups must be replayed");
     assert!(!ledger.orders.is_empty(), "some orders must be placed");
+    assert!(!ledger.jobs.is_empty(), "some exports must be accepted");
     assert!(
         ledger.acknowledged > cycles,
         "the workload must write something every cycle"

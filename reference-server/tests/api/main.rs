@@ -7,6 +7,7 @@ mod crash;
 mod docs;
 mod helpers;
 mod hostile;
+mod jobs;
 mod lifecycle;
 mod links;
 mod list;

@@ -118,7 +118,7 @@ pub(super) fn gen_09(ctx: &Ctx) -> Outcome {
 }
 
 /// The paths and methods the contract defines, relative to the base URL.
-pub(crate) const ROUTES: [(&str, &[&str]); 11] = [
+pub(crate) const ROUTES: [(&str, &[&str]); 14] = [
     ("/", &["GET"]),
     ("/users", &["GET", "POST"]),
     ("/users/{id}", &["DELETE", "GET", "PATCH", "PUT"]),
@@ -126,6 +126,9 @@ pub(crate) const ROUTES: [(&str, &[&str]); 11] = [
     ("/users/{id}/orders", &["GET", "POST"]),
     ("/users/{id}/orders/{order_id}", &["GET"]),
     ("/users/{id}/avatar", &["DELETE", "GET", "PUT"]),
+    ("/users/{id}/exports", &["POST"]),
+    ("/jobs/{id}", &["GET"]),
+    ("/jobs/{id}/result", &["GET"]),
     ("/auth/login", &["POST"]),
     ("/api-keys", &["GET", "POST"]),
     ("/api-keys/{id}", &["DELETE"]),

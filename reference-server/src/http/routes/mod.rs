@@ -72,6 +72,9 @@ pub fn template(path: &str) -> &'static str {
         ["users", id] if !id.is_empty() => "/api/v1/users/{id}",
         ["users", id, "orders"] if !id.is_empty() => "/api/v1/users/{id}/orders",
         ["users", id, "avatar"] if !id.is_empty() => AVATAR,
+        ["users", id, "exports"] if !id.is_empty() => "/api/v1/users/{id}/exports",
+        ["jobs", id] if !id.is_empty() => "/api/v1/jobs/{id}",
+        ["jobs", id, "result"] if !id.is_empty() => "/api/v1/jobs/{id}/result",
         ["users", id, "orders", order] if !id.is_empty() && !order.is_empty() => {
             "/api/v1/users/{id}/orders/{order_id}"
         }
@@ -95,6 +98,8 @@ pub fn allowed(template: &str) -> Option<&'static str> {
         "/api/v1/users/{id}" => "GET, HEAD, PUT, PATCH, DELETE, OPTIONS",
         "/api/v1/users/{id}/orders" => "GET, HEAD, POST, OPTIONS",
         AVATAR => "GET, HEAD, PUT, DELETE, OPTIONS",
+        "/api/v1/users/{id}/exports" => "POST, OPTIONS",
+        "/api/v1/jobs/{id}" | "/api/v1/jobs/{id}/result" => "GET, HEAD, OPTIONS",
         "/api/v1/users/{id}/orders/{order_id}" => "GET, HEAD, OPTIONS",
         _ => return None,
     })
@@ -123,6 +128,7 @@ macro_rules! api {
 
 mod api_keys;
 mod avatars;
+mod jobs;
 mod orders;
 
 /// Every route. Boxed: the chain's type nests deeper than the compiler's default recursion limit
@@ -159,6 +165,8 @@ pub fn all(state: State) -> BoxedFilter<(Handler,)> {
         .or(api_keys::all(state.clone()))
         .unify()
         .or(avatars::all(state.clone()))
+        .unify()
+        .or(jobs::all(state.clone()))
         .unify()
         .or(not_allowed())
         .unify()

@@ -1,0 +1,9 @@
+//! Background jobs (CONTRACT §15): mistakes implementations ship.
+
+use super::Bug;
+
+pub const BUGS: &[Bug] = &[Bug {
+    name: "export-answered-synchronously",
+    what: "the export is made inside the request and answered 200, so a large one holds the connection and there is no job to follow",
+    caught_by: &["JOB-01"],
+}];

@@ -1,0 +1,67 @@
+//! Exports as background jobs (CONTRACT §15): `POST /users/{id}/exports` accepts one (202),
+//! `GET /jobs/{id}` tells how it stands and `GET /jobs/{id}/result` answers what it made.
+
+use http::{HeaderValue, StatusCode, header};
+
+use super::access::authenticate;
+use super::users::{existing, user_id};
+use crate::auth::Credential;
+use crate::domain::Role;
+use crate::domain::job::{Job, Status, job_path};
+use crate::error::ApiError;
+use crate::response::{Outcome, json};
+use crate::state::{App, State};
+
+/// `POST /users/{id}/exports` (JOB-01): recorded durably, then made in the background.
+pub async fn export(state: State, caller: Credential, id: String) -> Outcome {
+    let actor = authenticate(&state, &caller)?;
+    let user = existing(&state, user_id(&state, &id)?)?;
+    if actor.id != user.id && actor.role != Role::Admin {
+        return Err(ApiError::Forbidden(
+            "only the user and admins may export the user's data",
+        ));
+    }
+    // Bug `export-answered-synchronously`: the export is made in the request and answered 200.
+    if state.v.breaks("export-answered-synchronously") {
+        let made = crate::jobs::export(&state, user.id).map_err(ApiError::Internal)?;
+        return json(StatusCode::OK, &made);
+    }
+    let job = state.store.create_job(user.id).await?;
+    state.jobs.notify_one();
+    let mut reply = json(StatusCode::ACCEPTED, &job.view(&state.v))?;
+    if !state.v.breaks("JOB-01") {
+        let location = HeaderValue::from_str(&job_path(job.id))
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        reply.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(reply)
+}
+
+/// The job `raw` names, once the caller is known to be its user or an admin.
+fn readable(app: &App, caller: &Credential, raw: &str) -> Result<Job, ApiError> {
+    let actor = authenticate(app, caller)?;
+    let id = raw.parse::<u64>().map_err(|_| ApiError::JobNotFound)?;
+    let job = app.store.job(id)?.ok_or(ApiError::JobNotFound)?;
+    let allowed = actor.id == job.user_id || actor.role == Role::Admin || app.v.breaks("JOB-03");
+    if !allowed {
+        return Err(ApiError::Forbidden(
+            "only its user and admins may read a job",
+        ));
+    }
+    Ok(job)
+}
+
+/// `GET /jobs/{id}` (JOB-01).
+pub async fn get(state: State, caller: Credential, id: String) -> Outcome {
+    let job = readable(&state, &caller, &id)?;
+    json(StatusCode::OK, &job.view(&state.v))
+}
+
+/// `GET /jobs/{id}/result` (JOB-02): the export, once the job is done.
+pub async fn result(state: State, caller: Credential, id: String) -> Outcome {
+    let job = readable(&state, &caller, &id)?;
+    match (job.status, job.result) {
+        (Status::Done, Some(result)) => json(StatusCode::OK, &result),
+        _ => Err(ApiError::JobNotFound),
+    }
+}

@@ -1,0 +1,57 @@
+//! Jobs (CONTRACT §15), by id, and the queue of those not finished: written through like every
+//! other record, so a job that was accepted is still there, to be run, after a crash, and the
+//! worker finds what is left to do without reading the jobs that are done.
+
+use sled::transaction::{ConflictableTransactionError, Transactional};
+
+use super::{Store, StoreError};
+use crate::domain::job::Job;
+
+fn decode(bytes: &[u8]) -> Result<Job, StoreError> {
+    Ok(serde_json::from_slice(bytes)?)
+}
+
+impl Store {
+    /// A new pending job for `user_id`, built from the id the store allocates; answered once
+    /// durable.
+    pub async fn create_job(&self, user_id: u64) -> Result<Job, StoreError> {
+        let job = Job::new(self.db.generate_id()? + 1, user_id);
+        self.put_job(&job).await?;
+        Ok(job)
+    }
+
+    /// Writes a job as it now stands, in the queue until it is finished; answered once durable.
+    pub async fn put_job(&self, job: &Job) -> Result<(), StoreError> {
+        let key = job.id.to_be_bytes();
+        let value = serde_json::to_vec(job)?;
+        (&self.jobs, &self.job_queue).transaction(|(jobs, queue)| {
+            jobs.insert(&key, value.as_slice())?;
+            match job.status.finished() {
+                true => queue.remove(&key)?,
+                false => queue.insert(&key, &[])?,
+            };
+            Ok::<_, ConflictableTransactionError<StoreError>>(())
+        })?;
+        self.flusher.durable().await?;
+        Ok(())
+    }
+
+    pub fn job(&self, id: u64) -> Result<Option<Job>, StoreError> {
+        self.jobs
+            .get(id.to_be_bytes())?
+            .map(|b| decode(&b))
+            .transpose()
+    }
+
+    /// Every job not yet finished, oldest first: those still pending, and those a crash cut
+    /// short while running.
+    pub fn unfinished(&self) -> Result<Vec<Job>, StoreError> {
+        let mut jobs = Vec::new();
+        for id in self.job_queue.iter().keys() {
+            if let Some(job) = self.jobs.get(id?)? {
+                jobs.push(decode(&job)?);
+            }
+        }
+        Ok(jobs)
+    }
+}
