@@ -31,6 +31,8 @@ pub struct RunningServer {
     state: State,
     shutdown: oneshot::Sender<()>,
     serving: JoinHandle<()>,
+    /// The background worker (CONTRACT §15), which holds the app while it runs a job.
+    worker: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -48,6 +50,9 @@ impl RunningServer {
         {
             tracing::warn!("in-flight requests did not finish before the deadline");
         }
+        // A job cut short stays in the durable queue and runs again at the next start.
+        self.worker.abort();
+        let _ = self.worker.await;
         // Every acknowledged write is already durable; this flush covers the rest and closing
         // releases the store's lock so the data dir can be reopened.
         match Arc::try_unwrap(self.state) {
@@ -213,7 +218,7 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
     );
     let serving = tokio::spawn(server);
     tokio::spawn(forget_idle_clients(Arc::downgrade(&state)));
-    tokio::spawn(crate::jobs::work(
+    let worker = tokio::spawn(crate::jobs::work(
         Arc::downgrade(&state),
         state.jobs.clone(),
     ));
@@ -223,5 +228,6 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
         state,
         shutdown,
         serving,
+        worker,
     })
 }

@@ -332,14 +332,6 @@ fn early_answer(
 
 fn avt_03(ctx: &Ctx) -> Outcome {
     let owner = ctx.user("user")?;
-    let over = image(KINDS[0], &vec![0; MOST - KINDS[0].magic.len() + 1]);
-    let exchange = put(ctx, &owner.token, owner.id, KINDS[0].media, over)?;
-    expect::problem(&exchange, 413, "an avatar of 5 MiB and one byte")?;
-    let chunked = Request::put(avatar_of(owner.id))
-        .bearer(&owner.token)
-        .raw(KINDS[0].media, image(KINDS[0], &vec![0; MOST]))
-        .chunked();
-    expect::problem(&ctx.send(chunked)?, 413, "a chunked avatar over 5 MiB")?;
     let most = image(KINDS[0], &vec![7; MOST - KINDS[0].magic.len()]);
     let exchange = put(ctx, &owner.token, owner.id, KINDS[0].media, most.clone())?;
     expect::status(&exchange, &[204], "an avatar of exactly 5 MiB")?;
@@ -354,27 +346,40 @@ fn avt_03(ctx: &Ctx) -> Outcome {
     let url = Url::parse(&format!("{}{}", ctx.http.base(), avatar_of(owner.id)))
         .map_err(|e| Failure::new("the base URL does not parse", "a URL", e.to_string()))?;
     if url.scheme() != "http" {
-        return Err(Failure::inconclusive(
-            "an over-long avatar's early answer is checked over plain HTTP only",
-            "the rest of AVT-03 held",
-        ));
+        // A server that refuses early may close before an HTTP client has written the body, so
+        // over TLS a refusal can be seen only when the client gets to read it.
+        let over = image(KINDS[0], &vec![0; MOST - KINDS[0].magic.len() + 1]);
+        return match put(ctx, &owner.token, owner.id, KINDS[0].media, over) {
+            Ok(exchange) => {
+                expect::problem(&exchange, 413, "an avatar of 5 MiB and one byte").map(drop)
+            }
+            Err(_) => Err(Failure::inconclusive(
+                "an over-long avatar's early answer is checked over plain HTTP only",
+                "the connection closed before the answer could be read",
+            )),
+        };
     }
+    // Read beside the writing, so that an answer sent before the body is all written is seen.
     let wait = Duration::from_secs(30);
-    for (declared, what) in [
-        (Some(2 * MOST), "with a Content-Length of 10 MiB"),
-        (None, "chunked"),
-    ] {
-        let status = early_answer(ctx, &url, &owner.token, declared, MOST + 1, wait)?;
+    let cases = [
+        (Some(MOST + 1), MOST + 1, "of 5 MiB and one byte, whole"),
+        (
+            Some(2 * MOST),
+            MOST + 1,
+            "with a Content-Length of 10 MiB, stopped after 5 MiB and one byte",
+        ),
+        (None, MOST + 1, "chunked, stopped after 5 MiB and one byte"),
+    ];
+    for (declared, sent, what) in cases {
+        let status = early_answer(ctx, &url, &owner.token, declared, sent, wait)?;
         ensure(status == Some(413), || {
             Failure::new(
-                format!(
-                    "an avatar {what}, stopped after 5 MiB and one byte, was not refused while the client waited"
-                ),
-                "413 before the rest of the body is sent",
+                format!("an avatar {what} was not refused with 413 while the client waited"),
+                "413 before the client sends more",
                 match status {
                     Some(s) => format!("status {s}"),
                     None => format!(
-                        "no answer within {} s: the server waits for the whole body",
+                        "no answer within {} s: the server waits for more of the body",
                         wait.as_secs()
                     ),
                 },

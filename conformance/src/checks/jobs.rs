@@ -40,6 +40,15 @@ pub const CHECKS: &[Check] = &[
         needs: Needs::Nothing,
         run: job_03,
     },
+    Check {
+        id: "JOB-04",
+        section: "jobs",
+        title: "a sign-up's welcome is queued with it and sent",
+        hint: "write the welcome into the job queue in the sign-up's own transaction (an outbox), \
+               and have the worker send it",
+        needs: Needs::Nothing,
+        run: job_04,
+    },
 ];
 
 /// How long an export may take (JOB-01).
@@ -211,4 +220,65 @@ fn job_03(ctx: &Ctx) -> Outcome {
     }
     let absent = Request::get(format!("/jobs/{}", 1u64 << 62)).bearer(&owner.token);
     expect::problem(&ctx.send(absent)?, 404, "GET of a job that does not exist").map(drop)
+}
+
+fn job_04(ctx: &Ctx) -> Outcome {
+    let user = ctx.user("user")?;
+    let path = format!("/users/{}/notifications", user.id);
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(20);
+    loop {
+        let exchange = ctx.send(Request::get(path.clone()).bearer(&user.token))?;
+        let list = expect::ok_json(&exchange, 200, "GET of a new user's notifications")?;
+        let items = list["items"].as_array().cloned().unwrap_or_default();
+        let welcomes: Vec<&Value> = items.iter().filter(|n| n["kind"] == "welcome").collect();
+        ensure(welcomes.len() == 1, || {
+            exchange.fail(
+                "a new user's notifications do not hold exactly one welcome",
+                "one {\"kind\": \"welcome\", ...}",
+                format!("\"items\": {}", list["items"]),
+            )
+        })?;
+        let welcome = welcomes[0];
+        if welcome["status"] == "sent" {
+            let sent = welcome["sent_at"].as_str().and_then(instant);
+            let created = welcome["created_at"].as_str().and_then(instant);
+            ensure(sent.zip(created).is_some_and(|(s, c)| s >= c), || {
+                exchange.fail(
+                    "a sent welcome has no sent_at, or one before it was created",
+                    "sent_at, an RFC 3339 time no earlier than created_at",
+                    welcome.to_string(),
+                )
+            })?;
+            break;
+        }
+        ensure(
+            welcome["status"] == "pending" && started.elapsed() < BOUND,
+            || {
+                exchange.fail(
+                    format!(
+                        "a new user's welcome was not sent within {} s",
+                        BOUND.as_secs()
+                    ),
+                    "\"status\": \"sent\"",
+                    welcome.to_string(),
+                )
+            },
+        )?;
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(500));
+    }
+    let other = ctx.user("user")?;
+    let exchange = ctx.send(Request::get(path.clone()).bearer(&other.token))?;
+    expect::problem(&exchange, 403, "GET of another user's notifications")?;
+    expect::problem(
+        &ctx.send(Request::get(path))?,
+        401,
+        "GET of notifications without a credential",
+    )
+    .map(drop)
+}
+
+fn instant(text: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }

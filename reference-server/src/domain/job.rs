@@ -1,4 +1,5 @@
-//! Background jobs (CONTRACT §15): a user's data export, accepted at once and made later.
+//! Background jobs (CONTRACT §15): a user's data export, accepted at once and made later, and
+//! the welcome notification a sign-up queues in its own transaction (the outbox).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,10 +24,23 @@ impl Status {
     }
 }
 
+/// What a job does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// The user's data, for them to download.
+    #[default]
+    Export,
+    /// The notification that welcomes a new user.
+    Welcome,
+}
+
 /// A stored job, its result with it once it has one.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Job {
     pub id: u64,
+    #[serde(default)]
+    pub kind: Kind,
     pub user_id: u64,
     pub status: Status,
     #[serde(with = "time::serde::rfc3339")]
@@ -45,15 +59,30 @@ pub fn job_path(id: u64) -> String {
 }
 
 impl Job {
-    pub fn new(id: u64, user_id: u64) -> Job {
+    pub fn new(id: u64, user_id: u64, kind: Kind) -> Job {
         Job {
             id,
+            kind,
             user_id,
             status: Status::Pending,
             created_at: OffsetDateTime::now_utc(),
             finished_at: None,
             result: None,
             error: None,
+        }
+    }
+
+    /// The job as the notification it delivers (JOB-04).
+    pub fn notification(&self) -> NotificationView {
+        NotificationView {
+            kind: "welcome",
+            status: match self.status {
+                Status::Done => "sent",
+                Status::Failed => "failed",
+                Status::Pending | Status::Running => "pending",
+            },
+            created_at: self.created_at,
+            sent_at: self.finished_at.filter(|_| self.status == Status::Done),
         }
     }
 
@@ -74,6 +103,17 @@ impl Job {
             },
         }
     }
+}
+
+/// The representation of a notification (JOB-04).
+#[derive(Serialize)]
+pub struct NotificationView {
+    pub kind: &'static str,
+    pub status: &'static str,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sent_at: Option<OffsetDateTime>,
 }
 
 /// The representation of a job (CONTRACT §15).

@@ -7,7 +7,7 @@ use super::access::authenticate;
 use super::users::{existing, user_id};
 use crate::auth::Credential;
 use crate::domain::Role;
-use crate::domain::job::{Job, Status, job_path};
+use crate::domain::job::{Job, Kind, Status, job_path};
 use crate::error::ApiError;
 use crate::response::{Outcome, json};
 use crate::state::{App, State};
@@ -26,7 +26,7 @@ pub async fn export(state: State, caller: Credential, id: String) -> Outcome {
         let made = crate::jobs::export(&state, user.id).map_err(ApiError::Internal)?;
         return json(StatusCode::OK, &made);
     }
-    let job = state.store.create_job(user.id).await?;
+    let job = state.store.create_job(user.id, Kind::Export).await?;
     state.jobs.notify_one();
     let mut reply = json(StatusCode::ACCEPTED, &job.view(&state.v))?;
     if !state.v.breaks("JOB-01") {
@@ -37,11 +37,30 @@ pub async fn export(state: State, caller: Credential, id: String) -> Outcome {
     Ok(reply)
 }
 
+/// `GET /users/{id}/notifications` (JOB-04): the user's welcome, pending or sent.
+pub async fn notifications(state: State, caller: Credential, id: String) -> Outcome {
+    let actor = authenticate(&state, &caller)?;
+    let user = existing(&state, user_id(&state, &id)?)?;
+    if actor.id != user.id && actor.role != Role::Admin {
+        return Err(ApiError::Forbidden(
+            "only the user and admins may read the user's notifications",
+        ));
+    }
+    let welcomes = state.store.jobs_of(user.id, Kind::Welcome)?;
+    let items: Vec<_> = welcomes.iter().map(Job::notification).collect();
+    json(StatusCode::OK, &serde_json::json!({ "items": items }))
+}
+
 /// The job `raw` names, once the caller is known to be its user or an admin.
 fn readable(app: &App, caller: &Credential, raw: &str) -> Result<Job, ApiError> {
     let actor = authenticate(app, caller)?;
     let id = raw.parse::<u64>().map_err(|_| ApiError::JobNotFound)?;
-    let job = app.store.job(id)?.ok_or(ApiError::JobNotFound)?;
+    // A welcome is read as a notification of its user's, not as a job.
+    let job = app
+        .store
+        .job(id)?
+        .filter(|j| j.kind == Kind::Export)
+        .ok_or(ApiError::JobNotFound)?;
     let allowed = actor.id == job.user_id || actor.role == Role::Admin || app.v.breaks("JOB-03");
     if !allowed {
         return Err(ApiError::Forbidden(

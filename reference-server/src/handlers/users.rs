@@ -134,7 +134,12 @@ pub async fn create(state: State, headers: HeaderMap, body: Body) -> Outcome {
     match state.store.create(build, key.as_ref()).await {
         // A concurrent request with the same key won the race.
         Err(StoreError::Replay(user)) => created(&state, &user, true),
-        outcome => created(&state, &outcome?, false),
+        outcome => {
+            let user = outcome?;
+            // Its welcome is queued with it (JOB-04).
+            state.jobs.notify_one();
+            created(&state, &user, false)
+        }
     }
 }
 

@@ -5,7 +5,15 @@
 use sled::transaction::{ConflictableTransactionError, Transactional};
 
 use super::{Store, StoreError};
-use crate::domain::job::Job;
+use crate::domain::job::{Job, Kind};
+
+/// The index entry that lists a job under its user: the big-endian pair (user id, job id).
+pub(super) fn user_job_key(job: &Job) -> [u8; 16] {
+    let mut key = [0; 16];
+    key[..8].copy_from_slice(&job.user_id.to_be_bytes());
+    key[8..].copy_from_slice(&job.id.to_be_bytes());
+    key
+}
 
 fn decode(bytes: &[u8]) -> Result<Job, StoreError> {
     Ok(serde_json::from_slice(bytes)?)
@@ -14,18 +22,35 @@ fn decode(bytes: &[u8]) -> Result<Job, StoreError> {
 impl Store {
     /// A new pending job for `user_id`, built from the id the store allocates; answered once
     /// durable.
-    pub async fn create_job(&self, user_id: u64) -> Result<Job, StoreError> {
-        let job = Job::new(self.db.generate_id()? + 1, user_id);
+    pub async fn create_job(&self, user_id: u64, kind: Kind) -> Result<Job, StoreError> {
+        let job = Job::new(self.db.generate_id()? + 1, user_id, kind);
         self.put_job(&job).await?;
         Ok(job)
+    }
+
+    /// The jobs of one user of one kind, oldest first.
+    pub fn jobs_of(&self, user_id: u64, kind: Kind) -> Result<Vec<Job>, StoreError> {
+        let mut jobs = Vec::new();
+        for key in self.user_jobs.scan_prefix(user_id.to_be_bytes()).keys() {
+            let key = key?;
+            if let Some(job) = self.jobs.get(&key[8..])? {
+                let job = decode(&job)?;
+                if job.kind == kind {
+                    jobs.push(job);
+                }
+            }
+        }
+        Ok(jobs)
     }
 
     /// Writes a job as it now stands, in the queue until it is finished; answered once durable.
     pub async fn put_job(&self, job: &Job) -> Result<(), StoreError> {
         let key = job.id.to_be_bytes();
         let value = serde_json::to_vec(job)?;
-        (&self.jobs, &self.job_queue).transaction(|(jobs, queue)| {
+        let owned = user_job_key(job);
+        (&self.jobs, &self.job_queue, &self.user_jobs).transaction(|(jobs, queue, owners)| {
             jobs.insert(&key, value.as_slice())?;
+            owners.insert(&owned, &[])?;
             match job.status.finished() {
                 true => queue.remove(&key)?,
                 false => queue.insert(&key, &[])?,

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use sled::{Db, Tree};
 
+use crate::domain::job::{Job, Kind as JobKind};
 use crate::domain::{Filter, Sort, User};
 use crate::violations::Violations;
 use catalog::Catalog;
@@ -71,6 +72,7 @@ pub struct Store {
     avatars: Tree,
     jobs: Tree,
     job_queue: Tree,
+    user_jobs: Tree,
     count: AtomicU64,
     catalog: Catalog,
     flusher: Flusher,
@@ -123,6 +125,7 @@ impl Store {
             avatars: db.open_tree("avatars")?,
             jobs: db.open_tree("jobs")?,
             job_queue: db.open_tree("job_queue")?,
+            user_jobs: db.open_tree("user_jobs")?,
             users,
             count,
             catalog,
@@ -162,13 +165,28 @@ impl Store {
         let value = serde_json::to_vec(&user)?;
         let id = user.id.to_be_bytes();
         let record = key.map(|k| k.record(&user)).transpose()?;
+        // The welcome notification goes into the job queue in the sign-up's own transaction (an
+        // outbox): a user is never made without it, nor it without the user.
+        let welcome = Job::new(self.db.generate_id()? + 1, user.id, JobKind::Welcome);
+        let (welcome_key, welcome_value) =
+            (welcome.id.to_be_bytes(), serde_json::to_vec(&welcome)?);
+        let welcome_owner = jobs::user_job_key(&welcome);
+        let outbox = !self.v.breaks("JOB-04");
         let trees = (
             &self.users,
             &self.by_username,
             &self.by_email,
             &self.idempotency,
+            &self.jobs,
+            &self.job_queue,
+            &self.user_jobs,
         );
-        trees.transaction(|(users, names, mails, keys)| {
+        trees.transaction(|(users, names, mails, keys, jobs, queue, owners)| {
+            if outbox {
+                jobs.insert(&welcome_key, welcome_value.as_slice())?;
+                queue.insert(&welcome_key, &[])?;
+                owners.insert(&welcome_owner, &[])?;
+            }
             if let (Some(key), Some(record)) = (key, &record) {
                 let earlier = keys.get(key.key())?;
                 let replay = earlier.map(|e| key.replay(&e)).transpose().map_err(abort)?;

@@ -1,8 +1,8 @@
 //! The durability proof: kill the real binary with SIGKILL in the middle of concurrent writes,
 //! restart it on the same data dir, and check that every write it acknowledged is there and that
 //! uniqueness still holds, that replaying a sign-up's idempotency key finds the same user, that
-//! every acknowledged order is there under its user, and that every accepted export job is there
-//! and, once the server is back, runs to its end.
+//! every acknowledged order is there under its user, and that every accepted export job, and the
+//! welcome every sign-up queued, is there and, once the server is back, runs to its end.
 //! `TOUCHSTONE_CRASH_CYCLES` sets the number of cycles (default 8); a longer run is
 //! `TOUCHSTONE_CRASH_CYCLES=200 cargo test -p reference-server --test api crash -- --nocapture`.
 
@@ -170,6 +170,49 @@ async fn work(
     }
 }
 
+/// Acknowledged sign-ups whose welcome is not there, or (when `finished` is asked for) not sent
+/// within a bound: the outbox is written with the user, so a crash can lose neither alone.
+async fn lost_welcomes(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    ledger: &Ledger,
+    finished: bool,
+) -> usize {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut lost = 0;
+    for id in ledger.created.keys() {
+        loop {
+            let url = format!("{base}/users/{id}/notifications");
+            let list: Value = client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap_or_default();
+            let status = &list["items"][0]["status"];
+            if list["items"].as_array().map(Vec::len) != Some(1) {
+                eprintln!("lost the welcome of user {id}: {list}");
+                lost += 1;
+                break;
+            }
+            if !finished || status == "sent" {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                eprintln!("the welcome of user {id} was not sent after the restart: {list}");
+                lost += 1;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    lost
+}
+
 /// Jobs accepted but not there, and (when `finished` is asked for) not done within a bound.
 async fn lost_jobs(
     client: &reqwest::Client,
@@ -329,6 +372,7 @@ async fn acknowledged_writes_survive_sigkill() {
         let acknowledged = ledger.lock().unwrap().clone();
         let (lost, _) = verify(&client, &server.base, &token, &acknowledged).await;
         let lost = lost + lost_jobs(&client, &server.base, &token, &acknowledged, false).await;
+        let lost = lost + lost_welcomes(&client, &server.base, &token, &acknowledged, false).await;
         assert_eq!(
             lost, 0,
             "writes acknowledged before crash {cycle} were lost"
@@ -359,10 +403,11 @@ async fn acknowledged_writes_survive_sigkill() {
     let ledger = ledger.lock().unwrap().clone();
     let (lost, replayed) = verify(&client, &server.base, &token, &ledger).await;
     let lost = lost + lost_jobs(&client, &server.base, &token, &ledger, true).await;
+    let lost = lost + lost_welcomes(&client, &server.base, &token, &ledger, true).await;
     assert_unique(&client, &server.base, &token).await;
     server.child.kill().unwrap();
     println!(
-        "crash test: {cycles} cycles, {} acknowledged writes ({} of them orders, {} export jobs, each done after the restarts), {lost} lost; {replayed} sign-ups replayed by their idempotency keys",
+        "crash test: {cycles} cycles, {} acknowledged writes ({} of them orders, {} export jobs and as many welcomes as sign-ups, each done after the restarts), {lost} lost; {replayed} sign-ups replayed by their idempotency keys",
         ledger.acknowledged,
         ledger.orders.len(),
         ledger.jobs.len()

@@ -118,7 +118,7 @@ pub(super) fn gen_09(ctx: &Ctx) -> Outcome {
 }
 
 /// The paths and methods the contract defines, relative to the base URL.
-pub(crate) const ROUTES: [(&str, &[&str]); 14] = [
+pub(crate) const ROUTES: [(&str, &[&str]); 15] = [
     ("/", &["GET"]),
     ("/users", &["GET", "POST"]),
     ("/users/{id}", &["DELETE", "GET", "PATCH", "PUT"]),
@@ -127,6 +127,7 @@ pub(crate) const ROUTES: [(&str, &[&str]); 14] = [
     ("/users/{id}/orders/{order_id}", &["GET"]),
     ("/users/{id}/avatar", &["DELETE", "GET", "PUT"]),
     ("/users/{id}/exports", &["POST"]),
+    ("/users/{id}/notifications", &["GET"]),
     ("/jobs/{id}", &["GET"]),
     ("/jobs/{id}/result", &["GET"]),
     ("/auth/login", &["POST"]),

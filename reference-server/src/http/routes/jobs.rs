@@ -1,4 +1,5 @@
-//! The routes of exports and their jobs (CONTRACT §15).
+//! The routes of exports and their jobs, and of the notifications the queue delivers (CONTRACT
+//! §15).
 
 use warp::filters::BoxedFilter;
 use warp::{Filter, Rejection};
@@ -12,7 +13,9 @@ pub fn all(state: State) -> BoxedFilter<(Handler,)> {
     export(state.clone())
         .or(get(state.clone()))
         .unify()
-        .or(result(state))
+        .or(result(state.clone()))
+        .unify()
+        .or(notifications(state))
         .unify()
         .boxed()
 }
@@ -39,4 +42,12 @@ fn result(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> 
         .and(read())
         .and(with_state(state))
         .map(|id, state| Handler::new(move |caller| jobs::result(state, caller, id)))
+}
+
+/// GET /api/v1/users/{id}/notifications
+fn notifications(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
+    api!("users" / String / "notifications")
+        .and(read())
+        .and(with_state(state))
+        .map(|id, state| Handler::new(move |caller| jobs::notifications(state, caller, id)))
 }

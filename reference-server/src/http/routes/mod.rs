@@ -73,6 +73,7 @@ pub fn template(path: &str) -> &'static str {
         ["users", id, "orders"] if !id.is_empty() => "/api/v1/users/{id}/orders",
         ["users", id, "avatar"] if !id.is_empty() => AVATAR,
         ["users", id, "exports"] if !id.is_empty() => "/api/v1/users/{id}/exports",
+        ["users", id, "notifications"] if !id.is_empty() => "/api/v1/users/{id}/notifications",
         ["jobs", id] if !id.is_empty() => "/api/v1/jobs/{id}",
         ["jobs", id, "result"] if !id.is_empty() => "/api/v1/jobs/{id}/result",
         ["users", id, "orders", order] if !id.is_empty() && !order.is_empty() => {
@@ -100,6 +101,7 @@ pub fn allowed(template: &str) -> Option<&'static str> {
         AVATAR => "GET, HEAD, PUT, DELETE, OPTIONS",
         "/api/v1/users/{id}/exports" => "POST, OPTIONS",
         "/api/v1/jobs/{id}" | "/api/v1/jobs/{id}/result" => "GET, HEAD, OPTIONS",
+        "/api/v1/users/{id}/notifications" => "GET, HEAD, OPTIONS",
         "/api/v1/users/{id}/orders/{order_id}" => "GET, HEAD, OPTIONS",
         _ => return None,
     })
