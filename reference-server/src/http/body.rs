@@ -78,15 +78,18 @@ impl Body {
         essence(&self.headers)
     }
 
+    /// The body's `Content-Length`, if it has one.
+    fn declared(&self) -> Option<u64> {
+        self.headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+    }
+
     /// The whole body, of at most `limit` bytes (413 past it): refused on its `Content-Length`
     /// before any of it is read, or once a chunked body passes the limit, never read to its end.
     pub async fn bytes(self, limit: usize) -> Result<Bytes, ApiError> {
-        let declared = self
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > limit as u64) {
+        if self.declared().is_some_and(|n| n > limit as u64) {
             return Err(ApiError::PayloadTooLarge(limit));
         }
         Ok(self.read(limit, limit).await?.freeze())
@@ -129,11 +132,7 @@ impl Body {
         } else {
             LIMIT
         };
-        let declared = self
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
+        let declared = self.declared();
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(ApiError::PayloadTooLarge(LIMIT));
         }

@@ -170,40 +170,41 @@ async fn work(
     }
 }
 
-/// Acknowledged sign-ups whose welcome is not there, or (when `finished` is asked for) not sent
-/// within a bound: the outbox is written with the user, so a crash can lose neither alone.
-async fn lost_welcomes(
+/// How a record the background worker finishes stands after a restart.
+#[derive(PartialEq, Eq)]
+enum Standing {
+    Missing,
+    Unfinished,
+    Finished,
+}
+
+/// How many of `records` (a URL and what it is) are gone, or, when `finished` is asked for, not
+/// finished within a bound; `standing` reads one answer.
+async fn lost_background(
     client: &reqwest::Client,
-    base: &str,
     token: &str,
-    ledger: &Ledger,
+    records: Vec<(String, String)>,
     finished: bool,
+    standing: impl Fn(u16, &Value) -> Standing,
 ) -> usize {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     let mut lost = 0;
-    for id in ledger.created.keys() {
+    for (url, what) in records {
         loop {
-            let url = format!("{base}/users/{id}/notifications");
-            let list: Value = client
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap_or_default();
-            let status = &list["items"][0]["status"];
-            if list["items"].as_array().map(Vec::len) != Some(1) {
-                eprintln!("lost the welcome of user {id}: {list}");
+            let response = client.get(&url).bearer_auth(token).send().await.unwrap();
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap_or_default();
+            let now = standing(status, &body);
+            if now == Standing::Missing {
+                eprintln!("lost {what}: {status} {body}");
                 lost += 1;
                 break;
             }
-            if !finished || status == "sent" {
+            if !finished || now == Standing::Finished {
                 break;
             }
             if std::time::Instant::now() > deadline {
-                eprintln!("the welcome of user {id} was not sent after the restart: {list}");
+                eprintln!("{what} did not finish after the restart: {body}");
                 lost += 1;
                 break;
             }
@@ -213,7 +214,39 @@ async fn lost_welcomes(
     lost
 }
 
-/// Jobs accepted but not there, and (when `finished` is asked for) not done within a bound.
+/// Acknowledged sign-ups whose welcome is not there, or not sent: the outbox is written with
+/// the user, so a crash can lose neither alone.
+async fn lost_welcomes(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    ledger: &Ledger,
+    finished: bool,
+) -> usize {
+    let records = ledger
+        .created
+        .keys()
+        .map(|id| {
+            (
+                format!("{base}/users/{id}/notifications"),
+                format!("the welcome of user {id}"),
+            )
+        })
+        .collect();
+    lost_background(client, token, records, finished, |_, list| {
+        match (
+            list["items"].as_array().map(Vec::len),
+            &list["items"][0]["status"],
+        ) {
+            (Some(1), status) if status == "sent" => Standing::Finished,
+            (Some(1), _) => Standing::Unfinished,
+            _ => Standing::Missing,
+        }
+    })
+    .await
+}
+
+/// Export jobs accepted but not there, or not done.
 async fn lost_jobs(
     client: &reqwest::Client,
     base: &str,
@@ -221,35 +254,23 @@ async fn lost_jobs(
     ledger: &Ledger,
     finished: bool,
 ) -> usize {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let mut lost = 0;
-    for id in &ledger.jobs {
-        loop {
-            let response = client
-                .get(format!("{base}/jobs/{id}"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
-            let status = response.status();
-            let job: Value = response.json().await.unwrap_or_default();
-            if status != 200 {
-                eprintln!("lost job {id}: {status} {job}");
-                lost += 1;
-                break;
-            }
-            if !finished || job["status"] == "done" {
-                break;
-            }
-            if std::time::Instant::now() > deadline {
-                eprintln!("job {id} did not finish after the restart: {job}");
-                lost += 1;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-    lost
+    let records = ledger
+        .jobs
+        .iter()
+        .map(|id| (format!("{base}/jobs/{id}"), format!("job {id}")))
+        .collect();
+    lost_background(
+        client,
+        token,
+        records,
+        finished,
+        |status, job| match status {
+            200 if job["status"] == "done" => Standing::Finished,
+            200 => Standing::Unfinished,
+            _ => Standing::Missing,
+        },
+    )
+    .await
 }
 
 /// A sign-up keyed by its username (HTTP-09), so that it can be replayed after a crash.
