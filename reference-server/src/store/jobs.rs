@@ -28,6 +28,23 @@ impl Store {
         Ok(job)
     }
 
+    /// Removes a deleted user's jobs, whose exports hold the user's data, with their queue and
+    /// index entries.
+    pub(super) fn drop_jobs(&self, user_id: u64) -> Result<(), StoreError> {
+        let (mut jobs, mut owners) = (sled::Batch::default(), sled::Batch::default());
+        let mut queue = sled::Batch::default();
+        for key in self.user_jobs.scan_prefix(user_id.to_be_bytes()).keys() {
+            let key = key?;
+            jobs.remove(&key[8..]);
+            queue.remove(&key[8..]);
+            owners.remove(key);
+        }
+        self.jobs.apply_batch(jobs)?;
+        self.job_queue.apply_batch(queue)?;
+        self.user_jobs.apply_batch(owners)?;
+        Ok(())
+    }
+
     /// The jobs of one user of one kind, oldest first.
     pub fn jobs_of(&self, user_id: u64, kind: Kind) -> Result<Vec<Job>, StoreError> {
         let mut jobs = Vec::new();
@@ -48,7 +65,15 @@ impl Store {
         let key = job.id.to_be_bytes();
         let value = serde_json::to_vec(job)?;
         let owned = user_job_key(job);
-        (&self.jobs, &self.job_queue, &self.user_jobs).transaction(|(jobs, queue, owners)| {
+        let trees = (&self.users, &self.jobs, &self.job_queue, &self.user_jobs);
+        trees.transaction(|(users, jobs, queue, owners)| {
+            // A job whose user was deleted meanwhile goes with the user, as the user's data.
+            if users.get(job.user_id.to_be_bytes())?.is_none() {
+                jobs.remove(&key)?;
+                queue.remove(&key)?;
+                owners.remove(&owned)?;
+                return Ok(());
+            }
             jobs.insert(&key, value.as_slice())?;
             owners.insert(&owned, &[])?;
             match job.status.finished() {

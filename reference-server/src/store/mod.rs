@@ -329,6 +329,7 @@ impl Store {
                 self.drop_orders(id)?;
             }
             self.avatars.remove(id.to_be_bytes())?;
+            self.drop_jobs(id)?;
             self.flusher.durable().await?;
         }
         Ok(removed)

@@ -63,3 +63,24 @@ async fn another_users_export_is_forbidden() {
         403
     );
 }
+
+#[tokio::test]
+async fn a_deleted_users_jobs_go_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(dir.path()).await;
+    let (_, user) = app.sign_up("leaving").await;
+    let id = user["id"].as_u64().unwrap();
+    let admin = app.admin_token().await;
+    let (_, job) = app
+        .send("POST", &format!("/users/{id}/exports"), Some(&admin), None)
+        .await;
+
+    assert_eq!(
+        app.send("DELETE", &format!("/users/{id}"), Some(&admin), None)
+            .await
+            .0,
+        204
+    );
+    let path = format!("/jobs/{}", job["id"]);
+    assert_eq!(app.send("GET", &path, Some(&admin), None).await.0, 404);
+}
