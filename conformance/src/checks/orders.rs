@@ -8,17 +8,18 @@ use std::sync::Mutex;
 
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::sample::select;
 use serde_json::{Value, json};
 
-use super::links::{links_of, points_to, request_url, under_base, with_param};
+mod pages;
+mod validation;
+
+use super::links::{links_of, points_to, request_url, under_base};
 use super::{Check, Needs, Outcome};
 use crate::context::Ctx;
 use crate::expect;
 use crate::failure::{Failure, ensure};
 use crate::http::{Exchange, Request};
 use crate::property::for_all;
-use crate::queries;
 
 pub const CHECKS: &[Check] = &[
     Check {
@@ -37,7 +38,7 @@ pub const CHECKS: &[Check] = &[
         hint: "check items (1–50), and each item's sku, quantity and unit_price and its members, \
                naming a failure as items[i].member",
         needs: Needs::Nothing,
-        run: ord_02,
+        run: validation::ord_02,
     },
     Check {
         id: "ORD-03",
@@ -64,7 +65,7 @@ pub const CHECKS: &[Check] = &[
         hint: "page the user's orders in id order with page and page_size as GET /users does, \
                links included",
         needs: Needs::Nothing,
-        run: ord_05,
+        run: pages::ord_05,
     },
     Check {
         id: "ORD-06",
@@ -255,161 +256,6 @@ fn ord_01(ctx: &Ctx) -> Outcome {
     })
 }
 
-/// A way to break an order body, and the field its problem must name.
-#[derive(Clone, Debug)]
-enum Breach {
-    /// The body's `items` replaced by this.
-    Items(Value),
-    /// A body member other than `items`.
-    BodyMember,
-    /// Item `at` replaced by a non-object.
-    NotObject(usize),
-    /// Item `at`'s member set to a value that breaks its rule.
-    Member(usize, &'static str, Value),
-    /// Item `at` given a member it must not have.
-    Extra(usize),
-}
-
-fn breach(len: usize) -> impl Strategy<Value = Breach> {
-    let at = 0..len;
-    let sku = prop_oneof![
-        Just(json!("")),
-        Just(json!("A".repeat(65))),
-        Just(json!("book one")),
-        Just(json!("é")),
-        Just(json!(12)),
-        Just(Value::Null),
-    ];
-    let quantity = prop_oneof![
-        Just(json!(0)),
-        Just(json!(1001)),
-        Just(json!(-1)),
-        Just(json!(1.5)),
-        Just(json!("2")),
-        Just(Value::Null),
-        (1001u64..=u64::MAX).prop_map(Value::from),
-    ];
-    let price = prop_oneof![
-        Just(json!(0)),
-        Just(json!(10_000_001)),
-        Just(json!(-5)),
-        Just(json!(12.5)),
-        Just(json!("100")),
-        Just(Value::from(u64::MAX)),
-    ];
-    prop_oneof![
-        select(vec![json!([]), json!({}), json!("items"), Value::Null]).prop_map(Breach::Items),
-        Just(Breach::Items(Value::from(vec![
-            small()["items"][0].clone();
-            51
-        ]))),
-        Just(Breach::BodyMember),
-        at.clone().prop_map(Breach::NotObject),
-        (at.clone(), sku).prop_map(|(i, v)| Breach::Member(i, "sku", v)),
-        (at.clone(), quantity).prop_map(|(i, v)| Breach::Member(i, "quantity", v)),
-        (at.clone(), price).prop_map(|(i, v)| Breach::Member(i, "unit_price", v)),
-        at.prop_map(Breach::Extra),
-    ]
-}
-
-impl Breach {
-    /// Breaks `body`; the field the problem must name.
-    fn apply(&self, body: &mut Value) -> String {
-        match self {
-            Breach::Items(items) => {
-                body["items"] = items.clone();
-                "items".into()
-            }
-            Breach::BodyMember => {
-                body["note"] = json!("gift");
-                "note".into()
-            }
-            Breach::NotObject(at) => {
-                body["items"][*at] = json!(7);
-                format!("items[{at}]")
-            }
-            Breach::Member(at, member, value) => {
-                body["items"][*at][*member] = value.clone();
-                format!("items[{at}].{member}")
-            }
-            Breach::Extra(at) => {
-                body["items"][*at]["discount"] = json!(10);
-                format!("items[{at}].discount")
-            }
-        }
-    }
-}
-
-/// The breaches that can be made together: one that replaces `items` alone, else at most one
-/// per item (and the body member).
-fn distinct(breaches: &[Breach]) -> Vec<Breach> {
-    if let Some(whole) = breaches.iter().find(|b| matches!(b, Breach::Items(_))) {
-        return vec![whole.clone()];
-    }
-    let mut items = BTreeSet::new();
-    let mut kept = Vec::new();
-    for breach in breaches {
-        let fresh = match breach {
-            Breach::NotObject(at) | Breach::Member(at, ..) | Breach::Extra(at) => items.insert(*at),
-            Breach::BodyMember => !kept.iter().any(|b| matches!(b, Breach::BodyMember)),
-            Breach::Items(_) => false,
-        };
-        if fresh {
-            kept.push(breach.clone());
-        }
-    }
-    kept
-}
-
-fn ord_02(ctx: &Ctx) -> Outcome {
-    let owner = ctx.user("user")?;
-    let edges = [
-        (
-            2,
-            vec![Breach::Items(Value::from(vec![
-                small()["items"][0].clone();
-                51
-            ]))],
-        ),
-        (1, vec![Breach::Items(json!([]))]),
-        (2, vec![Breach::Member(1, "quantity", json!(0))]),
-        (
-            3,
-            vec![
-                Breach::Member(0, "unit_price", json!(10_000_001)),
-                Breach::Member(2, "sku", json!("")),
-            ],
-        ),
-        (1, vec![Breach::Extra(0), Breach::BodyMember]),
-    ];
-    let strategy = (1..=4usize).prop_flat_map(|len| (Just(len), vec(breach(len), 1..=2)));
-    for_all(ctx.budget, edges, strategy, |(len, breaches)| {
-        let mut sent = body(&vec![
-            Item {
-                sku: "TS-1".into(),
-                quantity: 2,
-                unit_price: 100,
-            };
-            *len
-        ]);
-        let fields: Vec<String> = distinct(breaches)
-            .iter()
-            .map(|b| b.apply(&mut sent))
-            .collect();
-        let exchange = place(ctx, &owner.token, owner.id, &sent)?;
-        let names: Vec<&str> = fields.iter().map(String::as_str).collect();
-        expect::names_fields(&exchange, &names, "an order that breaks the rules")?;
-        let (listing, total) = count(ctx, owner.id)?;
-        ensure(total == 0, || {
-            listing.fail(
-                "a refused order was created all the same",
-                "\"total\": 0 orders for a user whose every order was refused",
-                format!("\"total\": {total}"),
-            )
-        })
-    })
-}
-
 fn ord_03(ctx: &Ctx) -> Outcome {
     let owner = ctx.member("user")?;
     let admin = ctx.admin()?;
@@ -505,110 +351,6 @@ fn ord_04(ctx: &Ctx) -> Outcome {
         "POST /users/{id}/orders for a user that does not exist",
     )?;
     Ok(())
-}
-
-fn ord_05(ctx: &Ctx) -> Outcome {
-    let admin = ctx.admin()?;
-    let (owner, neighbour) = (ctx.member("user")?, ctx.member("user")?);
-    let mut ids = Vec::new();
-    for n in 0..5 {
-        ids.push(id(&placed(ctx, &admin.token, owner.id)?));
-        if n == 2 {
-            placed(ctx, &admin.token, neighbour.id)?;
-        }
-    }
-    let edges = [
-        (None, None),
-        (Some(2), Some(1)),
-        (Some(2), Some(3)),
-        (Some(5), Some(1)),
-        (Some(2), Some(9)),
-    ];
-    let strategy = (
-        proptest::option::of(1..=6u64),
-        proptest::option::of(1..=8u64),
-    );
-    for_all(ctx.budget, edges, strategy, |(size, page)| {
-        let mut query = Vec::new();
-        if let Some(size) = size {
-            query.push(format!("page_size={size}"));
-        }
-        if let Some(page) = page {
-            query.push(format!("page={page}"));
-        }
-        let path = match query.is_empty() {
-            true => orders_of(owner.id),
-            false => format!("{}?{}", orders_of(owner.id), query.join("&")),
-        };
-        let exchange = ctx.send(Request::get(path.clone()).bearer(&admin.token))?;
-        let what = format!("GET {path}");
-        let body = expect::ok_json(&exchange, 200, &what)?;
-        let (size, page) = (size.unwrap_or(20), page.unwrap_or(1));
-        let start = usize::try_from((page - 1) * size).unwrap_or(usize::MAX);
-        let want: Vec<u64> = ids
-            .iter()
-            .copied()
-            .skip(start)
-            .take(size as usize)
-            .collect();
-        let got: Vec<u64> = body["items"]
-            .as_array()
-            .map(|items| items.iter().map(id).collect())
-            .unwrap_or_default();
-        let pages = (ids.len() as u64).div_ceil(size);
-        let header =
-            json!({"total": ids.len(), "page": page, "page_size": size, "total_pages": pages});
-        let shown = json!({"total": body["total"], "page": body["page"], "page_size": body["page_size"], "total_pages": body["total_pages"]});
-        ensure(got == want && shown == header, || {
-            exchange.fail(
-                format!("{what} is not that page of the user's orders in id order"),
-                format!("ids {want:?}, {header}"),
-                format!("ids {got:?}, {shown}"),
-            )
-        })?;
-        let links = links_of(&exchange, &body, &what)?;
-        let request = request_url(&exchange)?;
-        points_to(&exchange, links, "self", &request, &what)?;
-        let to = |n: u64| with_param(&request, "page", &n.to_string());
-        points_to(&exchange, links, "first", &to(1), &what)?;
-        points_to(&exchange, links, "last", &to(pages.max(1)), &what)?;
-        for (rel, exists, n) in [
-            ("prev", page > 1, page.saturating_sub(1)),
-            ("next", page < pages, page + 1),
-        ] {
-            if exists {
-                points_to(&exchange, links, rel, &to(n), &what)?;
-            } else {
-                ensure(links.get(rel).is_none(), || {
-                    exchange.fail(
-                        format!("{what}: links.{rel} names a page that does not exist"),
-                        format!("no \"{rel}\" on page {page} of {pages}"),
-                        format!("\"links\": {links}"),
-                    )
-                })?;
-            }
-        }
-        Ok(())
-    })?;
-    let edges: Vec<(&str, String)> = queries::integer_edges(100)
-        .into_iter()
-        .map(|v| ("page_size", v))
-        .collect();
-    let bad = prop_oneof![
-        queries::invalid_integer(queries::MOST_PAGE).prop_map(|v| ("page", v)),
-        queries::invalid_integer(100).prop_map(|v| ("page_size", v)),
-    ];
-    for_all(ctx.budget, edges, bad, |(name, value)| {
-        let encoded =
-            percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC);
-        let path = format!("{}?{name}={encoded}", orders_of(owner.id));
-        let exchange = ctx.send(Request::get(path).bearer(&admin.token))?;
-        expect::names_fields(
-            &exchange,
-            &[name],
-            &format!("a {name} that is not an integer of its range"),
-        )
-    })
 }
 
 fn ord_06(ctx: &Ctx) -> Outcome {
