@@ -27,3 +27,10 @@ pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Outcome {
     let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(respond(status, "application/json", body))
 }
+
+/// `204 No Content`.
+pub fn no_content() -> Outcome {
+    let mut reply = Reply::new(Vec::new().into());
+    *reply.status_mut() = StatusCode::NO_CONTENT;
+    Ok(reply)
+}

@@ -11,7 +11,7 @@ use crate::domain::api_key::{ApiKey, Issued, NewKey, digest, secret};
 use crate::domain::{Role, User};
 use crate::error::ApiError;
 use crate::http::body::Body;
-use crate::response::{Outcome, Reply, json};
+use crate::response::{Outcome, json, no_content};
 use crate::state::{App, State};
 
 /// The admin managing keys with a token: a key never makes or revokes keys, so that one that
@@ -74,7 +74,5 @@ pub async fn revoke(state: State, caller: Credential, id: String) -> Outcome {
     if !state.store.revoke_key(id).await? {
         return Err(ApiError::KeyNotFound);
     }
-    let mut reply = Reply::new(Vec::new().into());
-    *reply.status_mut() = StatusCode::NO_CONTENT;
-    Ok(reply)
+    no_content()
 }

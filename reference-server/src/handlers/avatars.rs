@@ -10,7 +10,7 @@ use crate::domain::{Role, User};
 use crate::error::ApiError;
 use crate::http::body::Body;
 use crate::http::negotiation::accepts;
-use crate::response::{Outcome, Reply, respond};
+use crate::response::{Outcome, no_content, respond};
 use crate::state::{App, State};
 
 /// The user the path names, once the caller is known to be that user or an admin.
@@ -23,12 +23,6 @@ fn changer(app: &App, caller: &Credential, raw_id: &str) -> Result<User, ApiErro
         ));
     }
     Ok(user)
-}
-
-fn no_content() -> Outcome {
-    let mut reply = Reply::new(Vec::new().into());
-    *reply.status_mut() = StatusCode::NO_CONTENT;
-    Ok(reply)
 }
 
 /// `PUT /users/{id}/avatar` (AVT-01..03): the declared type is checked before the body is read,

@@ -8,8 +8,8 @@ use crate::error::ApiError;
 use crate::http::body::Body;
 use crate::http::conditional::{Precondition, http_date, tag_of};
 use crate::response::Outcome;
-use crate::response::Reply;
 use crate::response::json;
+use crate::response::no_content;
 use crate::state::{App, State};
 use crate::store::{Idempotency, StoreError};
 use crate::violations::Violations;
@@ -321,10 +321,4 @@ pub async fn delete(id: String, state: State, caller: Credential, headers: Heade
         return shown(&state, StatusCode::OK, &target);
     }
     no_content()
-}
-
-fn no_content() -> Outcome {
-    let mut reply = Reply::new(Vec::new().into());
-    *reply.status_mut() = StatusCode::NO_CONTENT;
-    Ok(reply)
 }
