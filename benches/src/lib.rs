@@ -67,6 +67,7 @@ pub async fn app(dir: &std::path::Path, users: u64) -> State {
         limits: Limits::new(0, 0, Vec::new(), v.clone()),
         metrics: Metrics::default(),
         cors: reference_server::http::cors::Cors::default(),
+        events: reference_server::events::Hub::new(v.clone()),
         v,
         openapi: bytes::Bytes::from_static(b"{}"),
         body_read_timeout: std::time::Duration::from_secs(

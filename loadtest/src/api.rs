@@ -17,6 +17,9 @@ pub mod route {
     pub const USER_REVALIDATE: &str = "/api/v1/users/{id} (If-None-Match)";
     pub const ORDERS: &str = "/api/v1/users/{id}/orders";
     pub const ORDER: &str = "/api/v1/users/{id}/orders/{order_id}";
+    /// The events' WebSocket handshake, and the time from a write to its event (CONTRACT §16).
+    pub const EVENTS: &str = "/api/v1/events";
+    pub const EVENT_OF_WRITE: &str = "/api/v1/events (a write's event)";
 }
 
 pub fn user_path(id: u64) -> String {

@@ -189,6 +189,7 @@ fn attack(
             .register_scenario(scenarios::shop::scenario(run)?)
             .register_scenario(scenarios::signup::scenario(run)?)
             .register_scenario(scenarios::admin::scenario(run)?)
+            .register_scenario(scenarios::listen::scenario(run)?)
             .test_start(lifecycle::seed_step(run, host.to_owned(), timeout, setup))
     };
     let timeout = format!("{}", timeout.as_secs_f64());

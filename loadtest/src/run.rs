@@ -20,6 +20,7 @@ pub enum Kind {
     Joiner,
     Made,
     Shopper,
+    Listener,
 }
 
 impl Kind {
@@ -30,6 +31,7 @@ impl Kind {
             Kind::Joiner => "join",
             Kind::Made => "made",
             Kind::Shopper => "shop",
+            Kind::Listener => "listen",
         }
     }
 }

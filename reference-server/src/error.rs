@@ -64,6 +64,9 @@ pub enum ApiError {
     /// 412: `If-Match` does not name the current representation (HTTP-03).
     #[error("the user has changed since the tag in If-Match; fetch it again")]
     PreconditionFailed,
+    /// 426: the events route asked for without a WebSocket upgrade (EVT-01).
+    #[error("this route is a WebSocket: ask for it as an upgrade to websocket")]
+    UpgradeRequired,
     /// 413: the body is over the limit (GEN-06).
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -119,6 +122,7 @@ impl ApiError {
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UpgradeRequired => StatusCode::UPGRADE_REQUIRED,
             ApiError::UnsupportedMediaType | ApiError::UnsupportedImage => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
@@ -150,6 +154,7 @@ impl ApiError {
             ApiError::RequestTimeout => "request-timeout",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
+            ApiError::UpgradeRequired => "upgrade-required",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::Validation(_) => "validation",
             ApiError::TooManyRequests(_) => "too-many-requests",
@@ -204,6 +209,10 @@ impl ApiError {
         // RFC 9110 §15.5.9: the rest of the body is not waited for.
         if status == StatusCode::REQUEST_TIMEOUT {
             headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to.
+        if status == StatusCode::UPGRADE_REQUIRED {
+            headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
         }
         if let ApiError::TooManyRequests(standing) = &self {
             standing.write(headers, v);

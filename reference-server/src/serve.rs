@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
 use warp::Filter;
 
 use crate::http::Peer;
@@ -33,7 +33,11 @@ pub async fn serve<F>(
         + Sync
         + 'static,
 {
-    let graceful = GracefulShutdown::new();
+    // Told to every connection when the server stops; each holds a clone of `open`, so that
+    // `closed` ends once the last has finished. hyper-util's `GracefulShutdown` would do both,
+    // but it does not take a connection that can be upgraded (the events' WebSocket, §16).
+    let (stopping, stop) = watch::channel(false);
+    let (open, mut closed) = mpsc::channel::<()>(1);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -61,14 +65,27 @@ pub async fn serve<F>(
             // Armed whenever the server waits for a request, so it also bounds idle keep-alive.
             .header_read_timeout(header_read_timeout)
             .max_buf_size(MOST_BUFFERED)
-            .serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
+        let (mut stop, open) = (stop.clone(), open.clone());
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            let mut connection = std::pin::pin!(connection);
+            let ended = tokio::select! {
+                ended = connection.as_mut() => ended,
+                _ = stop.changed() => {
+                    // Finishes the request in flight, then closes.
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = ended {
                 tracing::debug!(error = %e, %peer, "connection ended with an error");
             }
+            drop(open);
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    let _ = stopping.send(true);
+    drop(open);
+    let _ = closed.recv().await;
 }

@@ -50,6 +50,8 @@ impl RunningServer {
         {
             tracing::warn!("in-flight requests did not finish before the deadline");
         }
+        // Subscriptions end with a close frame rather than with the connection.
+        self.state.events.close();
         // A job cut short stays in the durable queue and runs again at the next start.
         self.worker.abort();
         let _ = self.worker.await;
@@ -196,6 +198,7 @@ pub async fn build(config: &Config) -> io::Result<Application> {
         openapi: openapi(&v),
         body_read_timeout: config.body_read_timeout(),
         jobs: Arc::default(),
+        events: crate::events::Hub::new(v.clone()),
         v,
     });
     ensure_admin(&state, config).await?;

@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use crate::auth::{Hasher, Tokens};
 use crate::domain::Cursors;
+use crate::events::Hub;
 use crate::http::cors::Cors;
 use crate::http::metrics::Metrics;
 use crate::http::rate_limit::Limits;
@@ -26,6 +27,8 @@ pub struct App {
     pub openapi: bytes::Bytes,
     /// Wakes the background worker when a job is accepted (CONTRACT §15).
     pub jobs: Arc<tokio::sync::Notify>,
+    /// Where user writes publish their events (CONTRACT §16).
+    pub events: Hub,
 }
 
 pub type State = Arc<App>;

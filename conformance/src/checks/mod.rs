@@ -5,6 +5,7 @@ mod avatars;
 mod caching;
 mod collections;
 mod docs;
+mod events;
 mod general;
 mod headers;
 mod jobs;
@@ -94,6 +95,7 @@ pub fn all() -> Vec<Check> {
         keys::CHECKS,
         avatars::CHECKS,
         jobs::CHECKS,
+        events::CHECKS,
     ]
     .concat();
     checks.sort_by_key(|c| clause_order(c.id));
@@ -105,7 +107,7 @@ fn clause_order(id: &str) -> (usize, u32) {
     let (section, n) = id.split_once('-').unwrap_or((id, "0"));
     let rank = [
         "GEN", "USR", "AUTH", "ROLE", "RATE", "COL", "HTTP", "DOC", "LNK", "ORD", "VER", "KEY",
-        "AVT", "JOB",
+        "AVT", "JOB", "EVT",
     ]
     .iter()
     .position(|s| *s == section)

@@ -2,6 +2,7 @@
 //! be stopped at once, and has every response judged against the OpenAPI document.
 
 mod exchange;
+pub mod socket;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -5,6 +5,7 @@
 mod auth;
 mod avatars;
 mod collections;
+mod events;
 mod fields;
 mod jobs;
 mod keys;
@@ -31,6 +32,7 @@ pub fn all() -> impl Iterator<Item = &'static Bug> {
         auth::BUGS,
         avatars::BUGS,
         collections::BUGS,
+        events::BUGS,
         fields::BUGS,
         jobs::BUGS,
         keys::BUGS,

@@ -1,9 +1,10 @@
 //! One scenario per persona, weighted like real traffic: most users browse, some shop, a few
-//! sign up, an admin or two manage accounts.
+//! sign up, an admin or two manage accounts, and a service follows the events.
 
 pub mod admin;
 pub mod browse;
 pub mod capacity;
+pub mod listen;
 pub mod shop;
 pub mod signup;
 

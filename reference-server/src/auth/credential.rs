@@ -93,6 +93,17 @@ impl Credential {
         })
     }
 
+    /// The same credential, not yet verified: one held past its request (an events subscription)
+    /// is verified again, since a token expires and a key is revoked.
+    pub fn renewed(&self) -> Credential {
+        Credential {
+            authorization: self.authorization.clone(),
+            api_key: self.api_key.clone(),
+            safe: self.safe,
+            verified: OnceCell::new(),
+        }
+    }
+
     /// The key the request came by, once `principal` has found it valid.
     pub fn key(&self) -> Option<Grant> {
         self.verified.get().and_then(|p| p.ok()).and_then(|p| p.key)

@@ -4,6 +4,7 @@ pub mod access;
 pub mod api_keys;
 pub mod avatars;
 pub mod docs;
+pub mod events;
 pub mod jobs;
 pub mod list;
 pub mod login;

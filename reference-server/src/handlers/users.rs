@@ -138,6 +138,7 @@ pub async fn create(state: State, headers: HeaderMap, body: Body) -> Outcome {
             let user = outcome?;
             // Its welcome is queued with it (JOB-04).
             state.jobs.notify_one();
+            state.events.created(&user);
             created(&state, &user, false)
         }
     }
@@ -270,6 +271,12 @@ async fn update(
         );
     }
     let v = &state.v;
+    // Bug `event-before-write`: the event is published as the write is sent to the store, so a
+    // write the store refuses (a taken username, 409) has announced a change that never was.
+    let announced = v.breaks("event-before-write");
+    if announced {
+        state.events.updated(&target.with(&changes, now, frozen).0);
+    }
     let user = state
         .store
         .update(id, |current| {
@@ -293,6 +300,13 @@ async fn update(
         })
         .await?
         .ok_or_else(|| not_found(&state))?;
+    // Bug `event-of-stale-user`: the event is made from the record the handler read, before the
+    // change.
+    match v.breaks("event-of-stale-user") {
+        true => state.events.updated(&target),
+        false if !announced => state.events.updated(&user),
+        false => {}
+    }
     shown(&state, StatusCode::OK, &user)
 }
 
@@ -317,6 +331,7 @@ pub async fn delete(id: String, state: State, caller: Credential, headers: Heade
     if !deleted.await? {
         return Err(not_found(&state));
     }
+    state.events.deleted(id);
     if state.v.breaks("USR-15") {
         return shown(&state, StatusCode::OK, &target);
     }

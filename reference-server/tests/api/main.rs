@@ -5,6 +5,7 @@ mod attacks;
 mod avatars;
 mod crash;
 mod docs;
+mod events;
 mod helpers;
 mod hostile;
 mod jobs;

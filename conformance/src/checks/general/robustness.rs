@@ -118,7 +118,7 @@ pub(super) fn gen_09(ctx: &Ctx) -> Outcome {
 }
 
 /// The paths and methods the contract defines, relative to the base URL.
-pub(crate) const ROUTES: [(&str, &[&str]); 15] = [
+pub(crate) const ROUTES: [(&str, &[&str]); 16] = [
     ("/", &["GET"]),
     ("/users", &["GET", "POST"]),
     ("/users/{id}", &["DELETE", "GET", "PATCH", "PUT"]),
@@ -128,6 +128,7 @@ pub(crate) const ROUTES: [(&str, &[&str]); 15] = [
     ("/users/{id}/avatar", &["DELETE", "GET", "PUT"]),
     ("/users/{id}/exports", &["POST"]),
     ("/users/{id}/notifications", &["GET"]),
+    ("/events", &["GET"]),
     ("/jobs/{id}", &["GET"]),
     ("/jobs/{id}/result", &["GET"]),
     ("/auth/login", &["POST"]),

@@ -14,7 +14,7 @@ use warp::{Filter, Rejection};
 use super::body::body;
 use crate::auth::Credential;
 use crate::error::ApiError;
-use crate::handlers::{docs, list, login, meta, users};
+use crate::handlers::{docs, events, list, login, meta, users};
 use crate::response::{Outcome, Reply};
 use crate::state::State;
 use crate::violations::Violations;
@@ -66,6 +66,7 @@ pub fn template(path: &str) -> &'static str {
         ["docs", asset] if !asset.is_empty() => "/api/v1/docs/{asset}",
         ["auth", "login"] => "/api/v1/auth/login",
         ["api-keys"] => "/api/v1/api-keys",
+        ["events"] => "/api/v1/events",
         ["api-keys", id] if !id.is_empty() => "/api/v1/api-keys/{id}",
         ["users"] => "/api/v1/users",
         ["users", "me"] => "/api/v1/users/me",
@@ -93,6 +94,7 @@ pub fn allowed(template: &str) -> Option<&'static str> {
         "/api/v1/" | "/api/v1/openapi.json" | "/api/v1/users/me" => "GET, HEAD, OPTIONS",
         "/api/v1/docs" | "/api/v1/docs/{asset}" => "GET, HEAD, OPTIONS",
         "/api/v1/auth/login" => "POST, OPTIONS",
+        "/api/v1/events" => "GET, HEAD, OPTIONS",
         "/api/v1/api-keys" => "GET, HEAD, POST, OPTIONS",
         "/api/v1/api-keys/{id}" => "DELETE, OPTIONS",
         "/api/v1/users" => "GET, HEAD, POST, OPTIONS",
@@ -169,6 +171,8 @@ pub fn all(state: State) -> BoxedFilter<(Handler,)> {
         .or(avatars::all(state.clone()))
         .unify()
         .or(jobs::all(state.clone()))
+        .unify()
+        .or(events(state.clone()))
         .unify()
         .or(not_allowed())
         .unify()
@@ -309,6 +313,17 @@ fn delete(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> 
         .map(|id, state, headers| {
             Handler::new(move |caller| users::delete(id, state, caller, headers))
         })
+}
+
+/// GET /api/v1/events, a WebSocket when asked as an upgrade (CONTRACT §16).
+fn events(state: State) -> impl Filter<Extract = (Handler,), Error = Rejection> + Clone {
+    // Not an upgrade is the handler's to answer (426), after authentication.
+    let upgrade = warp::ws().map(Some).or(warp::any().map(|| None)).unify();
+    api!("events")
+        .and(read())
+        .and(with_state(state))
+        .and(upgrade)
+        .map(|state, upgrade| Handler::new(move |caller| events::subscribe(state, caller, upgrade)))
 }
 
 /// The `Allow` of the known path a request is for; rejects (on to the next route) otherwise.
