@@ -70,6 +70,23 @@ pub fn may_reach(app: &App, actor: &User, id: u64) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Whether `actor` may reach what belongs to user `owner` (its orders, avatar, exports and
+/// notifications): only that user and admins may (ORD-03, AVT-04, JOB-03, JOB-04); anyone else is
+/// answered `403` with `why`. `clause` is the one whose proof breaks this test here.
+pub fn owner_or_admin(
+    app: &App,
+    actor: &User,
+    owner: u64,
+    clause: &str,
+    why: &'static str,
+) -> Result<(), ApiError> {
+    if actor.id == owner || actor.role == Role::Admin || app.v.breaks(clause) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(why))
+    }
+}
+
 /// Whether `actor` may update `target` at all, before its body is read.
 pub fn may_update(app: &App, actor: &User, target: &User) -> Result<(), ApiError> {
     let moderating = actor.role == Role::Moderator && target.role == Role::User;

@@ -2,11 +2,11 @@
 
 use http::{HeaderMap, StatusCode};
 
-use super::access::authenticate;
+use super::access::{authenticate, owner_or_admin};
 use super::users::{existing, user_id};
 use crate::auth::Credential;
+use crate::domain::User;
 use crate::domain::avatar::{Image, MOST_BYTES};
-use crate::domain::{Role, User};
 use crate::error::ApiError;
 use crate::http::body::Body;
 use crate::http::negotiation::accepts;
@@ -17,11 +17,8 @@ use crate::state::{App, State};
 fn changer(app: &App, caller: &Credential, raw_id: &str) -> Result<User, ApiError> {
     let actor = authenticate(app, caller)?;
     let user = existing(app, user_id(app, raw_id)?)?;
-    if actor.id != user.id && actor.role != Role::Admin && !app.v.breaks("AVT-04") {
-        return Err(ApiError::Forbidden(
-            "only the user and admins may change the user's avatar",
-        ));
-    }
+    let why = "only the user and admins may change the user's avatar";
+    owner_or_admin(app, &actor, user.id, "AVT-04", why)?;
     Ok(user)
 }
 

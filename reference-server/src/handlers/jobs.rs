@@ -3,10 +3,9 @@
 
 use http::{HeaderValue, StatusCode, header};
 
-use super::access::authenticate;
+use super::access::{authenticate, owner_or_admin};
 use super::users::{existing, user_id};
 use crate::auth::Credential;
-use crate::domain::Role;
 use crate::domain::job::{Job, Kind, Status, job_path};
 use crate::error::ApiError;
 use crate::response::{Outcome, json};
@@ -16,11 +15,8 @@ use crate::state::{App, State};
 pub async fn export(state: State, caller: Credential, id: String) -> Outcome {
     let actor = authenticate(&state, &caller)?;
     let user = existing(&state, user_id(&state, &id)?)?;
-    if actor.id != user.id && actor.role != Role::Admin {
-        return Err(ApiError::Forbidden(
-            "only the user and admins may export the user's data",
-        ));
-    }
+    let why = "only the user and admins may export the user's data";
+    owner_or_admin(&state, &actor, user.id, "JOB-03", why)?;
     // Bug `export-answered-synchronously`: the export is made in the request and answered 200.
     if state.v.breaks("export-answered-synchronously") {
         let made = crate::jobs::export(&state, user.id).map_err(ApiError::Internal)?;
@@ -41,11 +37,8 @@ pub async fn export(state: State, caller: Credential, id: String) -> Outcome {
 pub async fn notifications(state: State, caller: Credential, id: String) -> Outcome {
     let actor = authenticate(&state, &caller)?;
     let user = existing(&state, user_id(&state, &id)?)?;
-    if actor.id != user.id && actor.role != Role::Admin {
-        return Err(ApiError::Forbidden(
-            "only the user and admins may read the user's notifications",
-        ));
-    }
+    let why = "only the user and admins may read the user's notifications";
+    owner_or_admin(&state, &actor, user.id, "JOB-04", why)?;
     let welcomes = state.store.jobs_of(user.id, Kind::Welcome)?;
     let items: Vec<_> = welcomes.iter().map(Job::notification).collect();
     json(StatusCode::OK, &serde_json::json!({ "items": items }))
@@ -61,12 +54,8 @@ fn readable(app: &App, caller: &Credential, raw: &str) -> Result<Job, ApiError> 
         .job(id)?
         .filter(|j| j.kind == Kind::Export)
         .ok_or(ApiError::JobNotFound)?;
-    let allowed = actor.id == job.user_id || actor.role == Role::Admin || app.v.breaks("JOB-03");
-    if !allowed {
-        return Err(ApiError::Forbidden(
-            "only its user and admins may read a job",
-        ));
-    }
+    let why = "only its user and admins may read a job";
+    owner_or_admin(app, &actor, job.user_id, "JOB-03", why)?;
     Ok(job)
 }
 

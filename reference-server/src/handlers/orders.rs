@@ -6,7 +6,7 @@ use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::access::authenticate;
+use super::access::{authenticate, owner_or_admin};
 use super::page_links::PageLinks;
 use super::users::{existing, user_id};
 use crate::auth::Credential;
@@ -41,12 +41,8 @@ fn owner(app: &App, caller: &Credential, raw_id: &str) -> Result<User, ApiError>
         }
         found => found?,
     };
-    let reaches = actor.id == user.id || actor.role == Role::Admin || app.v.breaks("ORD-03");
-    if !reaches {
-        return Err(ApiError::Forbidden(
-            "only the user and admins may reach the user's orders",
-        ));
-    }
+    let why = "only the user and admins may reach the user's orders";
+    owner_or_admin(app, &actor, user.id, "ORD-03", why)?;
     Ok(user)
 }
 
