@@ -4,6 +4,7 @@
 use proptest::sample::select;
 use serde_json::json;
 
+mod nested;
 mod tags;
 
 use super::{Check, Needs, Outcome};
@@ -12,6 +13,7 @@ use crate::expect;
 use crate::failure::ensure;
 use crate::http::{Exchange, Request};
 use crate::property::for_all;
+use nested::http_13;
 use tags::{http_01, http_02, strong_tag};
 
 pub const CHECKS: &[Check] = &[
@@ -49,6 +51,16 @@ pub const CHECKS: &[Check] = &[
         hint: "set Cache-Control on every response: private for authenticated reads, no-store for errors and writes",
         needs: Needs::Nothing,
         run: http_04,
+    },
+    Check {
+        id: "HTTP-13",
+        section: "http",
+        title: "orders, jobs and notifications carry strong ETags that follow them",
+        hint: "tag every successful GET from its representation's bytes, the routes below a user and \
+               the jobs as well as the users, so that a new order moves its page's tag and a job's \
+               progress moves the job's",
+        needs: Needs::Nothing,
+        run: http_13,
     },
 ];
 

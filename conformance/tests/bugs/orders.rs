@@ -18,4 +18,9 @@ pub const BUGS: &[Bug] = &[
         what: "an order is looked up by its id alone and one of another user is refused with 403 instead of being not found",
         caught_by: &["ORD-04"],
     },
+    Bug {
+        name: "orders-tagged-by-user-version",
+        what: "the orders below a user are tagged with the version of the user they belong to, as a cache keyed by the parent resource is, so a page that gained an order keeps its tag",
+        caught_by: &["HTTP-13"],
+    },
 ];

@@ -55,12 +55,41 @@ pub fn apply(method: &Method, template: &str, reply: &mut Reply, v: &Violations)
         reply.headers_mut().remove(header::CONTENT_LENGTH);
         *reply.body_mut() = page.into_bytes().into();
     }
+    // HTTP-13 broken: the routes added after the users' are tagged weakly, as a framework's
+    // default middleware does.
+    let nested = matches!(
+        template,
+        "/api/v1/users/{id}/orders"
+            | "/api/v1/users/{id}/orders/{order_id}"
+            | "/api/v1/jobs/{id}"
+            | "/api/v1/users/{id}/notifications"
+    );
+    if status == StatusCode::OK && nested && v.breaks("HTTP-13") {
+        let weak = format!("W/{}", super::conditional::etag(reply.body()));
+        tag(reply, &weak);
+    }
+    // The orders below a user tagged with the version of the user they belong to, as a cache
+    // keyed by the parent resource is: an order does not change the user, so a page that gained
+    // one keeps its tag. (The user of these proofs is not changed meanwhile: its id stands for
+    // its version.)
+    let orders = template == "/api/v1/users/{id}/orders";
+    if status == StatusCode::OK && orders && v.breaks("orders-tagged-by-user-version") {
+        let body = serde_json::from_slice::<Value>(reply.body()).unwrap_or_default();
+        let owner = body["items"][0]["user_id"].to_string();
+        tag(reply, &super::conditional::etag(owner.as_bytes()));
+    }
     // A validation error rendered by the framework's default handler, as plain JSON.
     if status == StatusCode::UNPROCESSABLE_ENTITY && v.breaks("validation-error-as-plain-json") {
         reply.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+    }
+}
+
+fn tag(reply: &mut Reply, tag: &str) {
+    if let Ok(value) = HeaderValue::from_str(tag) {
+        reply.headers_mut().insert(header::ETAG, value);
     }
 }
 

@@ -89,7 +89,15 @@ pub fn revalidate(method: &Method, request: &HeaderMap, reply: &mut Reply, v: &V
     if v.breaks("HTTP-01") {
         return;
     }
-    let tag = shipped_tag(reply, v).unwrap_or_else(|| etag(reply.body()));
+    // A tag set before this layer is kept: the only ones are the breaches' (`http::breaches`).
+    let kept = reply
+        .headers()
+        .get(header::ETAG)
+        .and_then(|t| t.to_str().ok());
+    let tag = match kept.map(str::to_owned) {
+        Some(tag) => tag,
+        None => shipped_tag(reply, v).unwrap_or_else(|| etag(reply.body())),
+    };
     let Ok(value) = HeaderValue::from_str(&tag) else {
         return;
     };
