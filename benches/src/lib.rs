@@ -77,11 +77,11 @@ pub async fn app(dir: &std::path::Path, users: u64) -> State {
     })
 }
 
-/// Creates `users` users, 512 at a time so that they share flushes (group commit).
+/// Imports `users` users (ids 1..=N, no welcomes queued), 512 at a time so that they share
+/// flushes (group commit).
 pub async fn fill(store: &Store, users: u64) {
     for start in (0..users).step_by(512) {
-        let batch =
-            (start..users.min(start + 512)).map(|n| store.create(move |id| user(id, n), None));
+        let batch = (start..users.min(start + 512)).map(|n| store.import(move |id| user(id, n)));
         for created in futures_util::future::join_all(batch).await {
             created.expect("a user is created");
         }
