@@ -9,7 +9,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use reference_server::PasswordCost;
 use reference_server::auth::{Hasher, Tokens};
 use reference_server::domain::{Cursors, ListQuery, Paging, Position};
-use reference_server::http::rate_limit::{Identity, Limits};
+use reference_server::rate_limit::{Identity, Limits};
 use reference_server::state::State;
 use reference_server::store::Listing;
 use reference_server::violations::Violations;

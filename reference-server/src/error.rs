@@ -5,7 +5,7 @@ use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
 use crate::domain::FieldError;
-use crate::http::rate_limit::Standing;
+use crate::rate_limit::Standing;
 use crate::response::Reply;
 use crate::store::{StoreError, Unique};
 use crate::violations::Violations;

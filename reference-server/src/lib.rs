@@ -9,11 +9,15 @@ pub mod events;
 pub mod handlers;
 pub mod http;
 pub mod jobs;
+pub mod metrics;
+pub mod rate_limit;
+pub mod request;
 pub mod response;
 mod serve;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod validators;
 pub mod versioning;
 pub mod violations;
 

@@ -5,8 +5,8 @@ use crate::auth::{Hasher, Tokens};
 use crate::domain::Cursors;
 use crate::events::Hub;
 use crate::http::cors::Cors;
-use crate::http::metrics::Metrics;
-use crate::http::rate_limit::Limits;
+use crate::metrics::Metrics;
+use crate::rate_limit::Limits;
 use crate::store::Store;
 use crate::violations::Violations;
 

@@ -10,7 +10,7 @@ use crate::auth::Credential;
 use crate::domain::api_key::{ApiKey, Issued, NewKey, digest, secret};
 use crate::domain::{Role, User};
 use crate::error::ApiError;
-use crate::http::body::Body;
+use crate::request::Body;
 use crate::response::{Outcome, json, no_content};
 use crate::state::{App, State};
 

@@ -8,8 +8,8 @@ use crate::auth::Credential;
 use crate::domain::User;
 use crate::domain::avatar::{Image, MOST_BYTES};
 use crate::error::ApiError;
-use crate::http::body::Body;
-use crate::http::negotiation::accepts;
+use crate::request::Body;
+use crate::request::accepts;
 use crate::response::{Outcome, no_content, respond};
 use crate::state::{App, State};
 

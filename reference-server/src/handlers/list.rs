@@ -10,10 +10,10 @@ use crate::auth::Credential;
 use crate::domain::links::USERS;
 use crate::domain::{Cursor, Fields, ListQuery, Paging, User, UserView};
 use crate::error::ApiError;
-use crate::http::conditional::http_date;
 use crate::response::Outcome;
 use crate::state::{App, State};
 use crate::store::Listing;
+use crate::validators::http_date;
 use crate::versioning;
 
 mod shipped;

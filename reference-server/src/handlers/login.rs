@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use crate::domain::Credentials;
 use crate::error::ApiError;
-use crate::http::body::Body;
-use crate::http::rate_limit::{Identity, Standing};
+use crate::rate_limit::{Identity, Standing};
+use crate::request::Body;
 use crate::response::Outcome;
 use crate::response::json;
 use crate::state::State;

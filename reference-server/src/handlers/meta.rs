@@ -1,7 +1,7 @@
 use http::StatusCode;
 
 use crate::error::ApiError;
-use crate::http::metrics::StoreFigures;
+use crate::metrics::StoreFigures;
 use crate::response::Outcome;
 use crate::response::{json, respond};
 use crate::state::State;

@@ -13,7 +13,7 @@ use crate::auth::Credential;
 use crate::domain::order::{OrderPaging, OrderView, order_path, orders_path};
 use crate::domain::{NewOrder, Order, Role, User};
 use crate::error::ApiError;
-use crate::http::body::Body;
+use crate::request::Body;
 use crate::response::{Outcome, json};
 use crate::state::{App, State};
 

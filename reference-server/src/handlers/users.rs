@@ -5,13 +5,13 @@ use super::access::{authenticate, may_change, may_delete, may_reach, may_update}
 use crate::auth::Credential;
 use crate::domain::{Changes, FieldError, Fields, Role, SignUp, User};
 use crate::error::ApiError;
-use crate::http::body::Body;
-use crate::http::conditional::{Precondition, http_date, tag_of};
+use crate::request::Body;
 use crate::response::Outcome;
 use crate::response::json;
 use crate::response::no_content;
 use crate::state::{App, State};
 use crate::store::{Idempotency, StoreError};
+use crate::validators::{Precondition, http_date, tag_of};
 use crate::violations::Violations;
 
 fn shown(app: &App, status: StatusCode, user: &User) -> Outcome {

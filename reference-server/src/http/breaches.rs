@@ -65,7 +65,7 @@ pub fn apply(method: &Method, template: &str, reply: &mut Reply, v: &Violations)
             | "/api/v1/users/{id}/notifications"
     );
     if status == StatusCode::OK && nested && v.breaks("HTTP-13") {
-        let weak = format!("W/{}", super::conditional::etag(reply.body()));
+        let weak = format!("W/{}", crate::validators::etag(reply.body()));
         tag(reply, &weak);
     }
     // The orders below a user tagged with the version of the user they belong to, as a cache
@@ -76,7 +76,7 @@ pub fn apply(method: &Method, template: &str, reply: &mut Reply, v: &Violations)
     if status == StatusCode::OK && orders && v.breaks("orders-tagged-by-user-version") {
         let body = serde_json::from_slice::<Value>(reply.body()).unwrap_or_default();
         let owner = body["items"][0]["user_id"].to_string();
-        tag(reply, &super::conditional::etag(owner.as_bytes()));
+        tag(reply, &crate::validators::etag(owner.as_bytes()));
     }
     // A validation error rendered by the framework's default handler, as plain JSON.
     if status == StatusCode::UNPROCESSABLE_ENTITY && v.breaks("validation-error-as-plain-json") {

@@ -6,12 +6,9 @@ pub mod conditional;
 pub mod cors;
 mod hardening;
 mod header_limit;
-pub mod metrics;
 pub mod negotiation;
-pub mod rate_limit;
 mod request_id;
 pub mod routes;
-mod unique;
 
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
@@ -23,7 +20,7 @@ use warp::filters::path::FullPath;
 
 use crate::auth::Credential;
 use crate::error::ApiError;
-use crate::http::rate_limit::Standing;
+use crate::rate_limit::Standing;
 use crate::response::{Outcome, respond};
 use crate::state::{App, State};
 use crate::versioning;
@@ -196,7 +193,7 @@ fn admit(
     let negotiated = *method == Method::OPTIONS || !routes::under_base(path);
     // An avatar is an image: its handler negotiates its type.
     let image = routes::template(path) == routes::AVATAR;
-    if !(negotiated || image || v.breaks("HTTP-07") || negotiation::accepts_json(headers)) {
+    if !(negotiated || image || v.breaks("HTTP-07") || crate::request::accepts_json(headers)) {
         return Err((standing, ApiError::NotAcceptable));
     }
     if !(negotiated || versioning::supported(headers, v)) {
