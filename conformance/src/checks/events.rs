@@ -15,6 +15,7 @@ use crate::expect;
 use crate::failure::{Failure, ensure};
 use crate::http::Request;
 use crate::http::socket::{self, Read, Subscription, Window};
+use crate::queries::MEMBERS;
 
 mod slow;
 
@@ -72,19 +73,6 @@ const BOUND: Duration = Duration::from_secs(5);
 /// How long the check waits for what a correct server sends within the bound, on a machine
 /// that may be loaded: a later arrival is inconclusive, none at all a failure.
 const PATIENCE: Duration = Duration::from_secs(30);
-
-/// The nine members of a user (CONTRACT §1).
-const MEMBERS: [&str; 9] = [
-    "id",
-    "username",
-    "email",
-    "full_name",
-    "age",
-    "role",
-    "is_active",
-    "created_at",
-    "updated_at",
-];
 
 /// The members of a user that an event and an answer must agree on.
 fn members(user: &Value) -> Value {

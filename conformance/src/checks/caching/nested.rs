@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::tags::strong_tag;
+use super::tags::{not_modified, strong_tag};
 use crate::checks::Outcome;
 use crate::context::{Ctx, Session};
 use crate::expect;
@@ -77,19 +77,7 @@ impl<'a> Followed<'a> {
         let request = Request::get(self.path.clone())
             .bearer(&self.reader.token)
             .header("If-None-Match", tag.clone());
-        let exchange = self.ctx.send(request)?;
-        expect::status(&exchange, &[304], &what)?;
-        ensure(exchange.body.is_empty(), || {
-            exchange.fail("a 304 carries a body", "no body", exchange.summary())
-        })?;
-        let echoed = exchange.header("etag").map(str::trim);
-        ensure(echoed == Some(tag.as_str()), || {
-            exchange.fail(
-                format!("{what}: the 304 does not carry the current ETag"),
-                format!("ETag: {tag}"),
-                format!("ETag: {}", echoed.unwrap_or("(none)")),
-            )
-        })?;
+        not_modified(&self.ctx.send(request)?, tag, &what)?;
         let other = Request::get(self.path.clone())
             .bearer(&self.reader.token)
             .header("If-None-Match", "\"not-the-current-tag\"");

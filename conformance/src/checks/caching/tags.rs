@@ -179,21 +179,26 @@ pub fn http_02(ctx: &Ctx) -> Outcome {
         if !fresh {
             return expect::ok_json(&exchange, 200, "If-None-Match with another tag").map(drop);
         }
-        expect::status(
+        not_modified(
             &exchange,
-            &[304],
+            tag,
             &format!("GET {path} with If-None-Match naming the current tag"),
-        )?;
-        ensure(exchange.body.is_empty(), || {
-            exchange.fail("a 304 carries a body", "no body", exchange.summary())
-        })?;
-        let echoed = exchange.header("etag").map(str::trim);
-        ensure(echoed == Some(tag.as_str()), || {
-            exchange.fail(
-                "a 304 does not carry the current ETag",
-                format!("ETag: {tag}"),
-                format!("ETag: {}", echoed.unwrap_or("(none)")),
-            )
-        })
+        )
+    })
+}
+
+/// `exchange` is a `304` with no body and the current `tag` (HTTP-02).
+pub fn not_modified(exchange: &Exchange, tag: &str, what: &str) -> Result<(), Failure> {
+    expect::status(exchange, &[304], what)?;
+    ensure(exchange.body.is_empty(), || {
+        exchange.fail("a 304 carries a body", "no body", exchange.summary())
+    })?;
+    let echoed = exchange.header("etag").map(str::trim);
+    ensure(echoed == Some(tag), || {
+        exchange.fail(
+            format!("{what}: the 304 does not carry the current ETag"),
+            format!("ETag: {tag}"),
+            format!("ETag: {}", echoed.unwrap_or("(none)")),
+        )
     })
 }
