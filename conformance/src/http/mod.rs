@@ -210,16 +210,22 @@ impl Http {
 
     /// Sends a request once and returns whatever came back, a `429` included.
     pub fn send_once(&self, request: Request) -> Result<Exchange, Failure> {
-        self.send_on(&self.client, request)
+        self.send_on(false, request)
     }
 
     /// `send_once` on a kept-alive connection: for requests without a body only.
     pub fn send_kept_alive(&self, request: Request) -> Result<Exchange, Failure> {
         debug_assert!(request.body.is_none());
-        self.send_on(&self.keep_alive, request)
+        self.send_on(true, request)
     }
 
-    fn send_on(&self, client: &Client, request: Request) -> Result<Exchange, Failure> {
+    /// Sends `request` on a connection of its own, or on a kept-alive one.
+    fn send_on(&self, kept_alive: bool, request: Request) -> Result<Exchange, Failure> {
+        let client = if kept_alive {
+            &self.keep_alive
+        } else {
+            &self.client
+        };
         // An absolute URL (a `Location` to follow) is sent as it is.
         let url = if request.path.starts_with("http://") || request.path.starts_with("https://") {
             request.path.clone()
@@ -275,7 +281,19 @@ impl Http {
                 format!("{e} ({e:?})"),
             )
         };
-        let response = builder.send().map_err(unanswered)?;
+        // A kept-alive connection that the target closed as it was reused (its idle timeout
+        // racing the request, a round trip wider over a network) fails the request before any
+        // answer: a request that changes nothing is sent again, as clients do (RFC 9110 §9.2.2).
+        let safe = ["GET", "HEAD", "OPTIONS"].contains(&request.method.as_str());
+        let again = (kept_alive && safe).then(|| builder.try_clone()).flatten();
+        let response = match (builder.send(), again) {
+            (Err(e), Some(again)) if e.is_request() && !e.is_timeout() => {
+                self.counts.sent.fetch_add(1, Ordering::Relaxed);
+                again.send()
+            }
+            (sent, _) => sent,
+        }
+        .map_err(unanswered)?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
