@@ -90,6 +90,11 @@ impl Metrics {
         });
     }
 
+    /// Folds the latency samples recorded so far into their histograms.
+    pub fn upkeep(&self) {
+        self.handle.run_upkeep();
+    }
+
     /// The exposition text, with the store's figures read now.
     pub fn render(&self, store: StoreFigures) -> String {
         metrics::with_local_recorder(&self.recorder, || {

@@ -168,6 +168,20 @@ async fn forget_idle_clients(app: std::sync::Weak<App>) {
     }
 }
 
+/// Every five seconds, folds the latency samples recorded since into the histograms; ends with
+/// the app. Without it the recorder keeps every sample until `/metrics` is next read, which on a
+/// server nobody scrapes is memory growing with every request.
+async fn fold_latency_samples(app: std::sync::Weak<App>) {
+    let mut every = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        every.tick().await;
+        match app.upgrade() {
+            Some(app) => app.metrics.upkeep(),
+            None => return,
+        }
+    }
+}
+
 /// The app built from its config: the store open, the admin account made, no port bound yet.
 /// `spawn` serves it; `http::app(application.state)` is the same app for driving in-process.
 pub struct Application {
@@ -221,6 +235,7 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
     );
     let serving = tokio::spawn(server);
     tokio::spawn(forget_idle_clients(Arc::downgrade(&state)));
+    tokio::spawn(fold_latency_samples(Arc::downgrade(&state)));
     let worker = tokio::spawn(crate::jobs::work(
         Arc::downgrade(&state),
         state.jobs.clone(),
