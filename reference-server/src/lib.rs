@@ -9,6 +9,7 @@ pub mod events;
 pub mod handlers;
 pub mod http;
 pub mod jobs;
+pub mod logging;
 pub mod metrics;
 pub mod rate_limit;
 pub mod request;
