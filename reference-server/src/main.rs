@@ -1,6 +1,13 @@
 use clap::Parser;
 use reference_server::Config;
 
+// Measured against glibc's malloc with 100,000 users (PERFORMANCE.md): a quarter less CPU per
+// read, and no growth of the peak RSS through the read and write runs, where glibc's per-thread
+// arenas grow it by about 40 MiB. Without transparent huge pages, which would back each of
+// mimalloc's arenas with 2 MiB pages however little of them is used.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let config = Config::parse();
