@@ -10,6 +10,7 @@ mod idempotency;
 mod jobs;
 mod listing;
 mod orders;
+mod recent;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +25,7 @@ use catalog::Catalog;
 use flusher::Flusher;
 pub use idempotency::Idempotency;
 pub use listing::Listing;
+use recent::Recent;
 
 /// Which unique index a write collided with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +77,7 @@ pub struct Store {
     user_jobs: Tree,
     count: AtomicU64,
     catalog: Catalog,
+    recent: Recent,
     flusher: Flusher,
     v: Violations,
 }
@@ -129,6 +132,7 @@ impl Store {
             users,
             count,
             catalog,
+            recent: Recent::default(),
             flusher: Flusher::start(db.clone()),
             db,
             v,
@@ -226,6 +230,7 @@ impl Store {
             users.insert(&id, value.as_slice())?;
             Ok(())
         })?;
+        self.recent.forget(user.id);
         self.catalog.refresh(user.id, || self.get(user.id))?;
         self.count.fetch_add(1, Ordering::Relaxed);
         self.flusher.durable().await?;
@@ -233,10 +238,12 @@ impl Store {
     }
 
     pub fn get(&self, id: u64) -> Result<Option<User>, StoreError> {
-        self.users
-            .get(id.to_be_bytes())?
-            .map(|b| decode(&b))
-            .transpose()
+        self.recent.get(id, || {
+            self.users
+                .get(id.to_be_bytes())?
+                .map(|b| decode(&b))
+                .transpose()
+        })
     }
 
     pub fn find_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
@@ -305,6 +312,7 @@ impl Store {
                 Ok(Some(new))
             },
         )?;
+        self.recent.forget(id);
         // Bug `list-index-stale-on-update`: the catalog learns of sign-ups and deletes only.
         if !self.v.breaks("list-index-stale-on-update") {
             self.catalog.refresh(id, || self.get(id))?;
@@ -339,6 +347,7 @@ impl Store {
                 Ok(true)
             },
         )?;
+        self.recent.forget(id);
         // Bug `delete-stays-listed`: the catalog keeps a deleted user's entry.
         if !self.v.breaks("delete-stays-listed") {
             self.catalog.refresh(id, || self.get(id))?;
