@@ -15,6 +15,17 @@ use tokio::sync::oneshot;
 
 use crate::PasswordCost;
 
+/// Lowers the calling thread's priority below the runtime's (nice 10, `nice`'s own default), so
+/// that hashing takes only the CPU that requests leave: sign-ups alone still get every core, but
+/// under a mixed load they queue behind the reads instead of starving them.
+fn yield_to_requests() {
+    // On Linux a nice value is a thread's own, and `None` names the calling thread.
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(None, 10) {
+        tracing::warn!(error = %e, "the hashing threads keep the runtime's priority");
+    }
+}
+
 #[derive(Clone)]
 pub struct Hasher {
     params: Params,
@@ -33,6 +44,7 @@ impl Hasher {
         .expect("static argon2 parameters are valid");
         let pool = rayon::ThreadPoolBuilder::new()
             .thread_name(|n| format!("argon2-{n}"))
+            .start_handler(|_| yield_to_requests())
             .build()
             .expect("the hashing threads start");
         // On the pool too, so that no other thread keeps blocks.
