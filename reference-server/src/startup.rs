@@ -156,27 +156,13 @@ async fn ensure_admin(app: &App, config: &Config) -> io::Result<()> {
     Ok(())
 }
 
-/// Every minute, drops the rate-limit buckets of clients that have gone quiet; ends with the app.
-async fn forget_idle_clients(app: std::sync::Weak<App>) {
-    let mut every = tokio::time::interval(Duration::from_secs(60));
+/// Runs `task` on the app every `period`; ends with the app.
+async fn every(period: Duration, app: std::sync::Weak<App>, task: fn(&App)) {
+    let mut ticks = tokio::time::interval(period);
     loop {
-        every.tick().await;
+        ticks.tick().await;
         match app.upgrade() {
-            Some(app) => app.limits.forget_idle(),
-            None => return,
-        }
-    }
-}
-
-/// Every five seconds, folds the latency samples recorded since into the histograms; ends with
-/// the app. Without it the recorder keeps every sample until `/metrics` is next read, which on a
-/// server nobody scrapes is memory growing with every request.
-async fn fold_latency_samples(app: std::sync::Weak<App>) {
-    let mut every = tokio::time::interval(Duration::from_secs(5));
-    loop {
-        every.tick().await;
-        match app.upgrade() {
-            Some(app) => app.metrics.upkeep(),
+            Some(app) => task(&app),
             None => return,
         }
     }
@@ -234,8 +220,19 @@ pub async fn spawn(config: Config) -> io::Result<RunningServer> {
         },
     );
     let serving = tokio::spawn(server);
-    tokio::spawn(forget_idle_clients(Arc::downgrade(&state)));
-    tokio::spawn(fold_latency_samples(Arc::downgrade(&state)));
+    // The rate-limit buckets of clients that have gone quiet.
+    tokio::spawn(every(
+        Duration::from_secs(60),
+        Arc::downgrade(&state),
+        |app| app.limits.forget_idle(),
+    ));
+    // Without it the recorder keeps every latency sample until `/metrics` is next read, which on
+    // a server nobody scrapes is memory growing with every request.
+    tokio::spawn(every(
+        Duration::from_secs(5),
+        Arc::downgrade(&state),
+        |app| app.metrics.upkeep(),
+    ));
     let worker = tokio::spawn(crate::jobs::work(
         Arc::downgrade(&state),
         state.jobs.clone(),
